@@ -1,0 +1,1 @@
+"""Accounts database: SQLAlchemy 1.4 models, repository and fixture import (no Rasa imports)."""

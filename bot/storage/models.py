@@ -1,0 +1,139 @@
+"""ORM models: customers, contracts (one table per service, joined to a common table), numbers, incidents.
+
+The common `contracts` table holds what every contract has (number, service, owner), so a contract
+number is unique across services and can be looked up without knowing the service.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(String(32), primary_key=True)
+    name = Column(String(200), nullable=False)
+    phone = Column(String(40), nullable=False)
+    internet_line = Column(String(64), nullable=True)   # None: another provider's line
+
+    contracts = relationship(
+        "Contract", back_populates="customer", cascade="all, delete-orphan", order_by="Contract.id"
+    )
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    contract_no = Column(String(64), nullable=False, unique=True)
+    customer_id = Column(String(32), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
+    service = Column(String(32), nullable=False)
+
+    customer = relationship("Customer", back_populates="contracts")
+
+    __mapper_args__ = {"polymorphic_on": service, "polymorphic_identity": "contract"}
+
+
+class RemoteSupportContract(Contract):
+    __tablename__ = "remote_support_contracts"
+
+    id = Column(Integer, ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    start = Column(Date, nullable=False)
+    end = Column(Date, nullable=True)
+
+    __mapper_args__ = {"polymorphic_identity": "remote_support"}
+
+
+class LicenseMaintenanceContract(Contract):
+    __tablename__ = "license_maintenance_contracts"
+
+    id = Column(Integer, ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    purchased = Column(Date, nullable=False)
+    licenses = Column(Integer, nullable=False)
+    unit_price = Column(Integer, nullable=False)        # 税別, per licence
+    maintenance_start = Column(Date, nullable=False)
+
+    incidents = relationship(
+        "Incident", back_populates="contract", cascade="all, delete-orphan", order_by="Incident.id"
+    )
+
+    __mapper_args__ = {"polymorphic_identity": "license_maintenance"}
+
+
+class Incident(Base):
+    """A purchased pack of paid technical-support incidents (valid 1 year from purchase)."""
+
+    __tablename__ = "incidents"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    contract_id = Column(
+        Integer, ForeignKey("license_maintenance_contracts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    purchased = Column(Date, nullable=False)
+    remaining = Column(Integer, nullable=False)
+
+    contract = relationship("LicenseMaintenanceContract", back_populates="incidents")
+
+
+class HaasContract(Contract):
+    __tablename__ = "haas_contracts"
+
+    id = Column(Integer, ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    product = Column(String(200), nullable=False)
+    purchased = Column(Date, nullable=False)
+    warranty_no = Column(String(64), nullable=False)
+    handson_used = Column(Integer, nullable=False, default=0)
+
+    __mapper_args__ = {"polymorphic_identity": "haas"}
+
+
+class RentalContract(Contract):
+    __tablename__ = "rental_contracts"
+
+    id = Column(Integer, ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    device = Column(String(200), nullable=False)
+    plan = Column(String(200), nullable=False)
+    monthly_fee = Column(Integer, nullable=False)       # 税込
+    course = Column(String(16), nullable=False)
+    course_start = Column(Date, nullable=False)
+    omatome_months = Column(Integer, nullable=True)
+    anshin = Column(String(16), nullable=False, default="none")
+    anshin_start = Column(Date, nullable=True)
+    anshin_changes_used = Column(Integer, nullable=False, default=0)
+    payment = Column(String(16), nullable=False)
+    applied = Column(Date, nullable=False)
+
+    __mapper_args__ = {"polymorphic_identity": "rental"}
+
+
+class PhoneAnsweringContract(Contract):
+    __tablename__ = "phone_answering_contracts"
+
+    id = Column(Integer, ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    start = Column(Date, nullable=True)                 # None: starts when the number is notified
+    base_fee = Column(Integer, nullable=False)          # 税込
+    trial_used = Column(Boolean, nullable=False, default=False)
+
+    numbers = relationship(
+        "LentNumber", back_populates="contract", cascade="all, delete-orphan", order_by="LentNumber.id"
+    )
+
+    __mapper_args__ = {"polymorphic_identity": "phone_answering"}
+
+
+class LentNumber(Base):
+    """A phone number lent for 電話代行: a forwarding target or a display number, never both."""
+
+    __tablename__ = "numbers"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    contract_id = Column(
+        Integer, ForeignKey("phone_answering_contracts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number = Column(String(40), nullable=False)
+    use = Column(String(16), nullable=False)
+
+    contract = relationship("PhoneAnsweringContract", back_populates="numbers")
