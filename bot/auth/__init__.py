@@ -1,0 +1,1 @@
+"""Signed login tokens (no Rasa imports)."""

@@ -1,0 +1,139 @@
+"""Command line: `python -m bot GROUP COMMAND ...`.
+
+Each command group registers itself in COMMAND_GROUPS (add yours there); a command's handler
+returns the process exit code. Exit codes: 0 ok, 1 failure, 2 bad input (nothing written).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+from bot import settings
+
+DEMO_ACCOUNTS = settings.PROJECT_ROOT / "fixtures" / "demo_accounts.yml"
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _error(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# ---- accounts -------------------------------------------------------------------------------
+
+def _accounts_import(args: argparse.Namespace) -> int:
+    from bot.storage.fixtures import FixtureError, import_file
+
+    try:
+        report = import_file(args.file)
+    except FixtureError as exc:
+        _error(exc.message())
+        return EXIT_BAD_INPUT
+    print(f"{report.path}: {report.accounts} accounts ({report.created} created, {report.updated} updated), "
+          f"{report.contracts} contracts")
+    return EXIT_OK
+
+
+def _accounts_load_demo(args: argparse.Namespace) -> int:
+    from bot.storage.fixtures import FixtureError, import_file
+    from bot.storage.repository import count_customers
+
+    existing = count_customers()
+    if existing:
+        print(f"accounts database already has {existing} customers; demo accounts not loaded")
+        return EXIT_OK
+    try:
+        report = import_file(DEMO_ACCOUNTS)
+    except FixtureError as exc:
+        _error(exc.message())
+        return EXIT_BAD_INPUT
+    print(f"loaded {report.accounts} demo accounts ({report.contracts} contracts) from {DEMO_ACCOUNTS.name}")
+    return EXIT_OK
+
+
+def _accounts_list(args: argparse.Namespace) -> int:
+    from bot.storage.repository import list_accounts
+
+    accounts = list_accounts()
+    if not accounts:
+        print("no accounts")
+    for account in accounts:
+        line = account.internet_line or "-"
+        print(f"{account.id}\t{account.name}\t{account.phone}\t{line}\t{', '.join(account.contract_nos)}")
+    return EXIT_OK
+
+
+def register_accounts(groups: argparse._SubParsersAction) -> None:
+    parser = groups.add_parser("accounts", help="the accounts database")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    imp = commands.add_parser("import", help="validate a fixture file, then upsert its accounts")
+    imp.add_argument("file", type=Path, metavar="FILE.yml")
+    imp.set_defaults(handler=_accounts_import)
+    demo = commands.add_parser("load-demo", help="import the demo accounts if the database has no customers")
+    demo.set_defaults(handler=_accounts_load_demo)
+    lst = commands.add_parser("list", help="list the accounts")
+    lst.set_defaults(handler=_accounts_list)
+
+
+# ---- token ----------------------------------------------------------------------------------
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _token(args: argparse.Namespace) -> int:
+    from bot.auth.tokens import issue
+    from bot.storage.repository import account_exists
+
+    if not account_exists(args.account_id):
+        _error(f"no account {args.account_id!r} in the accounts database (see `python -m bot accounts list`)")
+        return EXIT_BAD_INPUT
+    print(issue(args.account_id, minutes=args.minutes))
+    return EXIT_OK
+
+
+def register_token(groups: argparse._SubParsersAction) -> None:
+    parser = groups.add_parser("token", help="print a signed login token for an account")
+    parser.add_argument("account_id", metavar="ACCOUNT_ID")
+    parser.add_argument("--minutes", type=_positive_int, default=60, help="lifetime (default 60)")
+    parser.set_defaults(handler=_token)
+
+
+# ---- entry point ----------------------------------------------------------------------------
+
+COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
+    register_accounts,
+    register_token,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Madoguchi staff commands")
+    groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
+    for register in COMMAND_GROUPS:
+        register(groups)
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except settings.SettingsError as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a clear one-line message, no traceback, for staff
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):
+            _error(f"accounts database error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+            return EXIT_FAILURE
+        raise
