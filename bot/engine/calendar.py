@@ -104,3 +104,15 @@ def months_in_range(first: date, last: date) -> list[tuple[int, int]]:
         result.append((current.year, current.month))
         current = next_month_start(current)
     return result
+
+
+def period_last_day(start: date, months: int) -> date:
+    """Last day of a period of `months` months starting on `start` (the day before the
+    corresponding day; when that day does not exist, the month's last day, as in 民法143条).
+
+    2025-05-20 + 12 months -> 2026-05-19; 2024-02-29 + 12 months -> 2025-02-28.
+    """
+    target = add_months(start, months)
+    if target.day != start.day:      # clamped: no corresponding day in that month
+        return target
+    return target - ONE_DAY

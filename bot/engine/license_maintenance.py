@@ -13,7 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Optional
 
-from bot.engine.calendar import add_months, business_days_after, business_days_before, whole_months_between
+from bot.engine.calendar import (
+    add_months,
+    business_days_after,
+    business_days_before,
+    period_last_day,
+    whole_months_between,
+)
 from bot.engine.contracts import IncidentPack, LicenseMaintenanceContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
@@ -44,7 +50,7 @@ def _pct(value: Decimal) -> str:
 
 def maintenance_end(start: date) -> date:
     """Last day covered by a year of maintenance started on `start`."""
-    return add_months(start, MAINTENANCE_MONTHS) - timedelta(days=1)
+    return period_last_day(start, MAINTENANCE_MONTHS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,7 +342,7 @@ class IncidentsResult(Result):
 def incidents(contract: LicenseMaintenanceContract, today: date) -> IncidentsResult:
     packs = []
     for pack in contract.incidents:
-        valid_until = add_months(pack.purchased, 12) - timedelta(days=1)
+        valid_until = period_last_day(pack.purchased, 12)
         usable = today <= valid_until and pack.remaining > 0
         packs.append(IncidentStatus(purchased=pack.purchased, valid_until=valid_until,
                                     remaining=pack.remaining, usable=usable))

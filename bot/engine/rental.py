@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-from bot.engine.calendar import add_months, month_end, month_start, next_month_start, whole_months_between
+from bot.engine.calendar import (
+    add_months,
+    month_end,
+    month_start,
+    next_month_start,
+    period_last_day,
+    whole_months_between,
+)
 from bot.engine.contracts import ANSHIN_NAMES, PAYMENT_NAMES, Anshin, Course, Payment, RentalContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
@@ -46,7 +53,7 @@ class RefundResult(Result):
 def refunds(contract: RentalContract, end: date) -> RefundResult:
     """Deposit (デポコミ) and おまとめ refunds for a contract ending on `end`."""
     if contract.course == Course.DEPOCOMI:
-        completes = add_months(contract.course_start, DEPOCOMI_MONTHS) - timedelta(days=1)
+        completes = period_last_day(contract.course_start, DEPOCOMI_MONTHS)
         refunded = end >= completes
         rule = policy(
             f"デポコミ期間(12か月、{jdate(contract.course_start)}～{jdate(completes)})を満了しているかは"
@@ -60,7 +67,7 @@ def refunds(contract: RentalContract, end: date) -> RefundResult:
                             depocomi_completes_on=completes, omatome_months_forfeited=0, rule=rule)
     if contract.course == Course.OMATOME:
         months = contract.omatome_months or 0
-        paid_through = add_months(contract.course_start, months) - timedelta(days=1)
+        paid_through = period_last_day(contract.course_start, months)
         left = whole_months_between(end + timedelta(days=1), paid_through + timedelta(days=1)) if end < paid_through else 0
         if left:
             rule = f"おまとめ期間が{left}か月残っていますが、残りの期間分の月額料金はご返金できません。"
