@@ -1,0 +1,63 @@
+# Madoguchi. `make run` to talk to the bot, `make test` to run every test (what CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/madoguchi.tar.gz
+STAMP := $(VENV)/.installed
+TRAINING_INPUTS := config.yml domain.yml $(shell find data rules -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py bot/nlu/*.yml)
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+
+.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock clean
+
+## install: the virtualenv from the lock, then rasa and rasa-sdk without their (py<3.11) metadata checks
+install: $(STAMP)
+$(STAMP): requirements/lock.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2
+	touch $@
+
+## system-deps: Debian packages the tests use (PostgreSQL, Chromium); skipped when present or not root
+system-deps:
+	bash scripts/system-deps.sh
+
+## train: only when the configuration, domain, training data or NLU components changed
+train: $(MODEL)
+$(MODEL): $(STAMP) $(TRAINING_INPUTS)
+	mkdir -p models var
+	$(RASA) train --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name madoguchi
+	touch $@
+
+run: $(MODEL)
+	bash scripts/run.sh
+
+shell: $(MODEL)
+	bash scripts/shell.sh
+
+validate: $(STAMP)
+	bash scripts/validate.sh
+
+pytest: $(STAMP)
+	$(PY) -m pytest -q tests
+
+story-test: $(MODEL)
+	bash scripts/story-test.sh
+
+test: install system-deps validate pytest story-test
+
+eval: $(STAMP)
+	$(PY) -m bot.evaluation
+
+bench: $(MODEL)
+	$(PY) -m bot.bench
+
+## lock: re-resolve requirements/direct.in into requirements/lock.txt (as for Python 3.10, see DEVELOPERS.md)
+lock:
+	$(PYTHON) scripts/lock.py
+
+clean:
+	rm -rf models results var/tracker.db

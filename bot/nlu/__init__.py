@@ -1,0 +1,1 @@
+"""Japanese NLU components for Rasa: normalisation, fugashi tokenizer, spaCy entity layer."""

@@ -1,0 +1,66 @@
+"""Rasa tokenizer for Japanese on fugashi + UniDic (Rasa's WhitespaceTokenizer refuses `ja`)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.japanese import segment
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
+)
+class FugashiTokenizer(Tokenizer):
+    """NFKC-normalised MeCab words; the UniDic lemma is the token lemma so that
+    解約したい / 解約します / 解約した share their features; offsets point into the original text."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+            # Punctuation (、。！？) adds noise to short chat messages.
+            "drop_punctuation": True,
+        }
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return ["ja"]
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["fugashi", "unidic_lite"]
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FugashiTokenizer":
+        return cls(config)
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute) or ""
+        drop_punctuation = self._config.get("drop_punctuation", True)
+        tokens = [
+            Token(word.text, word.start, end=word.end, lemma=word.lemma, data={"pos": word.pos})
+            for word in segment(text)
+            if not (drop_punctuation and word.pos == "補助記号")
+        ]
+        if not tokens:
+            # Rasa's featurizers expect at least one token (emoji-only or punctuation-only text).
+            stripped = text.strip()
+            if stripped:
+                start = text.index(stripped[0])
+                tokens = [Token(stripped, start, end=start + len(stripped), lemma=stripped)]
+        return self._apply_token_pattern(tokens)

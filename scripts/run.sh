@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server (REST + socket.io + chat page), waits until both
+# answer, prints where to talk to the bot. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+RASA_PORT="${RASA_PORT:-5005}"
+ACTION_PORT="${ACTION_PORT:-5055}"
+mkdir -p var/log
+
+if .venv/bin/python -c "import bot.cli" 2>/dev/null; then
+  .venv/bin/python -m bot accounts load-demo
+fi
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping…"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "Stopped."
+}
+trap stop INT TERM EXIT
+
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --model models/madoguchi.tar.gz --port "$RASA_PORT" --enable-api \
+  --credentials credentials.yml --endpoints endpoints.yml >var/log/rasa.log 2>&1 &
+pids+=($!)
+
+wait_for() {  # name url
+  for _ in $(seq 1 180); do
+    if curl -fsS "$2" >/dev/null 2>&1; then return 0; fi
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "$1 stopped while starting; see var/log/"; tail -n 20 var/log/*.log; exit 1; }
+    done
+    sleep 1
+  done
+  echo "$1 did not answer at $2 within 180 s; see var/log/"; exit 1
+}
+wait_for "Action server" "http://127.0.0.1:$ACTION_PORT/health"
+wait_for "Rasa server" "http://127.0.0.1:$RASA_PORT/status"
+
+cat <<MSG
+
+  Madoguchi is running.
+    Chat page:  http://localhost:$RASA_PORT/chat/
+    REST:       POST http://localhost:$RASA_PORT/webhooks/rest/webhook
+                {"sender": "<conversation id>", "message": "こんにちは"}
+    Logs:       var/log/rasa.log, var/log/actions.log
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}" || true
+echo "A server stopped; see var/log/."

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages used by the tests: a real PostgreSQL server (repository tests) and Chromium
+# (the chat page end-to-end test). Installed only when missing, and only where we are root.
+set -euo pipefail
+want=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
+command -v chromium >/dev/null 2>&1 || want+=(chromium)
+fc-list 2>/dev/null | grep -qi "noto sans cjk" || want+=(fonts-noto-cjk)
+[ ${#want[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "system-deps: missing ${want[*]} (not root or no apt-get): the tests that need them will be skipped."
+  exit 0
+fi
+echo "system-deps: installing ${want[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
