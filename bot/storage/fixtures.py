@@ -279,6 +279,20 @@ PARSERS = {
 }
 
 
+def _service(f: _Fields) -> Optional[e.Service]:
+    value = f.data.get("service")
+    f.used.add("service")
+    if value is None:
+        f.report(f.where + "service", "is required")
+        return None
+    try:
+        return e.Service(value)
+    except ValueError:
+        known = ", ".join(s.value for s in e.Service)
+        f.report(f.where + "service", f"unknown service {value!r} (known: {known})")
+        return None
+
+
 # ---- the whole file -------------------------------------------------------------------------
 
 def parse(data: Any) -> tuple[list[e.Account], list[Problem]]:
@@ -322,7 +336,6 @@ def parse(data: Any) -> tuple[list[e.Account], list[Problem]]:
                 report(where.rstrip("."), "must be a mapping")
                 continue
             cf = _Fields(raw_contract, where, report)
-            service = cf.choice("service", e.Service)
             contract_no = cf.text("contract_no")
             if contract_no is not None:
                 cf.where = f"contracts[{i}] ({contract_no})."
@@ -330,6 +343,7 @@ def parse(data: Any) -> tuple[list[e.Account], list[Problem]]:
                     report(cf.where + "contract_no",
                            f"duplicate contract number (also in account {seen_contracts[contract_no]})")
                 seen_contracts.setdefault(contract_no, account_id or f"#{position}")
+            service = _service(cf)
             if service is None:
                 continue
             contract = PARSERS[service](cf, contract_no or "")

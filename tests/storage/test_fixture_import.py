@@ -11,7 +11,7 @@ DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo_accounts.yml"
 BAD_FILES = [
     ("bad_date.yml", "account B0002", "applied", "2026-02-30 is not a date that exists"),
     ("bad_enum.yml", "account B0003", "course", "must be one of standard, omatome, depocomi"),
-    ("bad_service.yml", "account B0004", "service", "fiber_internet"),
+    ("bad_service.yml", "account B0004", "service", "unknown service 'fiber_internet'"),
     ("bad_duplicate_id.yml", "account B0001", "id", "duplicate id"),
     ("bad_duplicate_contract.yml", "account B0006", "contract_no", "duplicate contract number"),
     ("bad_type.yml", "account B0007", "licenses", "must be a whole number"),
