@@ -1,0 +1,142 @@
+"""Conversation flows that need no customer data: talk to a person, which service a generic
+question is about, and the two-stage fallback that offers the most likely FAQ topics."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import settings
+from bot.faq import catalog
+from bot.support import contacts, topics
+
+FALLBACK_TOPICS = 3
+
+
+def _latest_entity(tracker: Tracker, name: str) -> Optional[str]:
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+    return values[-1] if values else None
+
+
+def _service(tracker: Tracker) -> Optional[str]:
+    """The service this message or the conversation is about, if it is known."""
+    service = _latest_entity(tracker, "service") or tracker.get_slot("service")
+    return service if service in contacts.SERVICES else None
+
+
+def _utter_faq(dispatcher: CollectingDispatcher, key: str) -> None:
+    dispatcher.utter_message(response=f"utter_faq/{key}")
+
+
+class ActionHumanHandoff(Action):
+    def name(self) -> Text:
+        return "action_human_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        now = settings.now()
+        service = _service(tracker)
+        if service:
+            dispatcher.utter_message(text="担当窓口をご案内します。\n" + contacts.contact_for(service).describe(now))
+            return [SlotSet("service", service)]
+        lines = [contacts.contact_for(s).describe(now) for s in contacts.SERVICES]
+        dispatcher.utter_message(text="各サービスの窓口をご案内します。\n\n" + "\n\n".join(lines))
+        return []
+
+
+class ActionDisambiguateService(Action):
+    """「解約したい」「料金は？」: answer for the service already known, else ask which one."""
+
+    def name(self) -> Text:
+        return "action_disambiguate_service"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        if intent == "choose_service":
+            topic = topics.topics().get(tracker.get_slot("faq_topic") or "")
+        else:
+            topic = topics.detect(tracker.latest_message.get("text", ""))
+        if topic is None:
+            dispatcher.utter_message(
+                text="恐れ入ります、どのようなことについてのご質問でしょうか。"
+                "「リモートサポートの解約」のように、サービス名とご用件を合わせてお送りください。"
+            )
+            return []
+        service = _service(tracker)
+        if service is None:
+            buttons = [
+                {"title": contacts.contact_for(s).name, "payload": f'/choose_service{{"service":"{s}"}}'}
+                for s in contacts.SERVICES
+                if s in topic.answers
+            ]
+            dispatcher.utter_message(
+                text=f"「{topic.label}」についてですね。どのサービスについてのご質問でしょうか。", buttons=buttons
+            )
+            return [SlotSet("faq_topic", topic.name)]
+        key = topics.answer_key(topic, service)
+        if key and catalog.entry(key):
+            _utter_faq(dispatcher, key)
+        else:
+            contact = contacts.contact_for(service)
+            dispatcher.utter_message(
+                text=f"【{contact.name}】の{topic.label}について、ご案内できる資料がございません。"
+                f"お手数ですが窓口へお問い合わせください。\n{contact.describe(settings.now())}"
+            )
+        return [SlotSet("service", service), SlotSet("faq_topic", None)]
+
+
+class ActionAnswerFaqTopic(Action):
+    """A FAQ topic chosen with a button (payload /choose_faq{"faq_topic": "<key>"})."""
+
+    def name(self) -> Text:
+        return "action_answer_faq_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        entry = catalog.entry(_latest_entity(tracker, "faq_topic") or "")
+        if entry is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        _utter_faq(dispatcher, entry.key)
+        return [SlotSet("service", entry.service)]
+
+
+class ActionOfferFaqTopics(Action):
+    """Two-stage fallback: first offer the most likely FAQ topics, then give up politely."""
+
+    def name(self) -> Text:
+        return "action_offer_faq_topics"
+
+    @staticmethod
+    def _candidates(tracker: Tracker) -> List[catalog.FaqEntry]:
+        ranking = tracker.latest_message.get("response_selector", {}).get("faq", {}).get("ranking", [])
+        found = []
+        for candidate in ranking:
+            key = str(candidate.get("intent_response_key", "")).removeprefix("faq/")
+            entry = catalog.entry(key)
+            if entry and entry not in found:
+                found.append(entry)
+            if len(found) == FALLBACK_TOPICS:
+                break
+        return found
+
+    @staticmethod
+    def _offered_just_before(tracker: Tracker) -> bool:
+        actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+        # the current run is not an event yet; skip Rasa's listen/extract bookkeeping
+        meaningful = [a for a in actions if a not in ("action_listen", "action_extract_slots")]
+        return bool(meaningful) and meaningful[-1] == "action_offer_faq_topics"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        candidates = self._candidates(tracker)
+        if self._offered_just_before(tracker) or not candidates:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        buttons = [
+            {"title": entry.title, "payload": f'/choose_faq{{"faq_topic":"{entry.key}"}}'} for entry in candidates
+        ]
+        buttons.append({"title": "いずれでもない", "payload": "/none_of_these"})
+        dispatcher.utter_message(
+            text="申し訳ございません、ご質問を確実に理解できませんでした。次のいずれかについてでしょうか。", buttons=buttons
+        )
+        return []

@@ -1,0 +1,1 @@
+"""The FAQ catalogue: every FAQ answer of data/nlu with its examples, title and source."""

@@ -1,0 +1,86 @@
+"""Reads the FAQ knowledge (retrieval intent `faq/<key>` and `utter_faq/<key>`) from data/nlu.
+
+The training data files are the single source of the FAQ: the action server (button titles of the
+fallback and disambiguation), the evaluation and the tests all read them through this module.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+DATA_DIR = PROJECT_ROOT / "data" / "nlu"
+SERVICE_OF_PREFIX = {
+    "rs": "remote_support",
+    "lm": "license_maintenance",
+    "hx": "haas",
+    "rt": "rental",
+    "pa": "phone_answering",
+}
+KEY_PATTERN = re.compile(r"^(rs|lm|hx|rt|pa)_[a-z0-9_]+$")
+_EXAMPLE_LINE = re.compile(r"^\s*-\s+(.*)$")
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    key: str  # e.g. rs_monthly_fee
+    service: str
+    title: str  # short question shown on buttons
+    examples: Tuple[str, ...]
+    answers: Tuple[str, ...]
+    source: str
+
+
+def _examples(block: str) -> List[str]:
+    found = []
+    for line in block.splitlines():
+        match = _EXAMPLE_LINE.match(line)
+        if match:
+            found.append(match.group(1).strip())
+    return found
+
+
+def _short(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@functools.lru_cache(maxsize=4)
+def load(data_dir: str = str(DATA_DIR)) -> Dict[str, FaqEntry]:
+    examples: Dict[str, List[str]] = {}
+    responses: Dict[str, List[dict]] = {}
+    for path in sorted(Path(data_dir).glob("*.yml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in content.get("nlu") or []:
+            intent = item.get("intent", "")
+            if intent.startswith("faq/"):
+                examples.setdefault(intent[4:], []).extend(_examples(item.get("examples", "")))
+        for name, variants in (content.get("responses") or {}).items():
+            if name.startswith("utter_faq/"):
+                responses[name[len("utter_faq/"):]] = variants
+    catalog = {}
+    for key, variants in responses.items():
+        metadata = variants[0].get("metadata") or {}
+        key_examples = tuple(examples.get(key, ()))
+        title = metadata.get("title") or (key_examples[0] if key_examples else key)
+        catalog[key] = FaqEntry(
+            key=key,
+            service=SERVICE_OF_PREFIX.get(key.split("_", 1)[0], "general"),
+            title=_short(title),
+            examples=key_examples,
+            answers=tuple(v.get("text", "") for v in variants),
+            source=str(metadata.get("source", "")),
+        )
+    return catalog
+
+
+def entry(key: str) -> FaqEntry | None:
+    """The FAQ with that key, or None for anything that is not a known key (e.g. a forged payload)."""
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        return None
+    return load().get(key)

@@ -1,0 +1,1 @@
+"""Who to contact for each service, when they are open, and which FAQ answers a generic question."""

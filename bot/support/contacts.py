@@ -1,0 +1,66 @@
+"""Contacts and opening hours of each service (data in contacts.yml)."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Dict, Optional
+
+import yaml
+
+from bot.engine.calendar import is_business_day
+
+SERVICES = ("remote_support", "license_maintenance", "haas", "rental", "phone_answering")
+
+
+@dataclass(frozen=True)
+class Hours:
+    days: str  # every_day | business_days
+    open: time
+    close: time
+    text: str
+
+    def is_open(self, now: datetime) -> bool:
+        if self.days == "business_days" and not is_business_day(now.date()):
+            return False
+        return self.open <= now.time().replace(tzinfo=None) < self.close
+
+
+@dataclass(frozen=True)
+class Contact:
+    service: str
+    name: str
+    contact: str
+    hours: Optional[Hours]
+    source: str
+
+    def describe(self, now: datetime) -> str:
+        """The contact, its hours and whether it is open right now, as one chat message."""
+        text = f"【{self.name}】{self.contact}"
+        if self.hours is None:
+            return text
+        state = "現在受付中です。" if self.hours.is_open(now) else "現在は受付時間外です。"
+        return f"{text}\n受付時間: {self.hours.text}。{state}"
+
+
+@functools.lru_cache(maxsize=1)
+def contacts() -> Dict[str, Contact]:
+    raw = yaml.safe_load(Path(__file__).with_name("contacts.yml").read_text(encoding="utf-8"))
+    result = {}
+    for service, item in raw.items():
+        hours = item.get("hours")
+        result[service] = Contact(
+            service=service,
+            name=item["name"],
+            contact=item["contact"],
+            hours=None
+            if not hours
+            else Hours(hours["days"], time.fromisoformat(hours["open"]), time.fromisoformat(hours["close"]), hours["text"]),
+            source=item["source"],
+        )
+    return result
+
+
+def contact_for(service: str) -> Optional[Contact]:
+    return contacts().get(service)
