@@ -7,7 +7,7 @@ Only for buyers of Linuxmania products. 電話・メールサポート is free o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 from bot.engine.calendar import add_months, is_business_day, next_business_day
@@ -90,15 +90,13 @@ class SupportHoursResult(Result):
 
 def phone_support_hours(now: datetime) -> SupportHoursResult:
     """電話・メールサポート: 平日 10:00–16:30 (holidays are not 平日: decision)."""
-    today = now.date()
+    today, clock = now.date(), now.time()   # .time() drops any tzinfo: Tokyo wall-clock time
     business = is_business_day(today)
-    open_now = business and SUPPORT_OPENS <= now.time().replace(tzinfo=None) <= SUPPORT_CLOSES
-    if business and now.time().replace(tzinfo=None) < SUPPORT_OPENS:
-        next_day = today
-    elif open_now:
-        next_day = today
+    open_now = business and SUPPORT_OPENS <= clock <= SUPPORT_CLOSES
+    if business and clock <= SUPPORT_CLOSES:
+        next_day = today                      # open now, or opens later today
     else:
-        next_day = next_business_day(date.fromordinal(today.toordinal() + 1))
+        next_day = next_business_day(today + timedelta(days=1))
     return SupportHoursResult(
         open_now=open_now,
         next_open_day=next_day,

@@ -44,8 +44,9 @@ def _one_decimal(value: Fraction) -> Decimal:
 
 
 def _pct(value: Decimal) -> str:
-    """70.0 -> '70', 88.3 -> '88.3'."""
-    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    """Decimal('70.0') -> '70', Decimal('88.3') -> '88.3'."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def maintenance_end(start: date) -> date:

@@ -79,4 +79,4 @@ class Price:
         return self.both
 
 
-ZERO = Price(0, 0, "税込")
+ZERO = Price(0, 0, "税込")  # nothing to pay

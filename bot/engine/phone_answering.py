@@ -12,13 +12,12 @@ from typing import Optional
 
 from bot.engine.contracts import NumberUse, PhoneAnsweringContract
 from bot.engine.format import jdate
-from bot.engine.money import Price
+from bot.engine.money import ZERO, Price
 from bot.engine.result import Result
 
 TRIAL_DAYS = 10
 EXTRA_NUMBER_FEE = Price.from_incl(1100)
 INCLUDED_NUMBERS = 1   # the plan's fee covers one lent number
-EXPECTED_MONTHS = 3    # expected, never enforced
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,7 +76,7 @@ NUMBER_RULE = (
 def _fee(contract: PhoneAnsweringContract, numbers: int) -> MonthlyFeeResult:
     extra = max(0, numbers - INCLUDED_NUMBERS)
     base = Price.from_incl(contract.base_fee)
-    extra_fee = EXTRA_NUMBER_FEE.times(extra) if extra else Price.from_incl(0)
+    extra_fee = EXTRA_NUMBER_FEE.times(extra) if extra else ZERO
     return MonthlyFeeResult(
         base_fee=base, numbers=numbers, extra_numbers=extra, extra_fee=extra_fee,
         total=Price.from_incl(base.incl + extra_fee.incl), rule=NUMBER_RULE,

@@ -12,7 +12,7 @@ from typing import Optional
 from bot.engine.calendar import month_end, month_start, months_in_range
 from bot.engine.contracts import Account, RemoteSupportContract, Service
 from bot.engine.format import jdate, jmonth
-from bot.engine.money import Price
+from bot.engine.money import ZERO, Price
 from bot.engine.result import Result
 
 MONTHLY_FEE = Price.from_incl(550)
@@ -25,9 +25,6 @@ class EligibilityResult(Result):
     eligible: bool
     internet_line: Optional[str]
     existing_contract_no: Optional[str] = None   # already one contract for this line
-
-    def describe(self) -> str:
-        return self.rule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,7 +86,7 @@ def eligibility(account: Account, today: date) -> EligibilityResult:
         eligible=True,
         internet_line=account.internet_line,
         rule=f"当社インターネット回線({account.internet_line})をご利用のため、お申し込みいただけます"
-        f"(月額{MONTHLY_FEE.quoted}、お申し込みは{CONTACT_PHONE})。"
+        f"(月額{MONTHLY_FEE.quoted}、お申し込みは{CONTACT_PHONE}、サポートは{HOURS})。"
         "ご利用時はパソコン等がインターネットに接続されている必要があります。",
     )
 
@@ -107,7 +104,7 @@ def _charges(contract: RemoteSupportContract, first: date, last: date) -> tuple[
 
 
 def _total(charges: tuple[MonthCharge, ...]) -> Price:
-    return MONTHLY_FEE.times(len(charges)) if charges else Price.from_incl(0)
+    return MONTHLY_FEE.times(len(charges)) if charges else ZERO
 
 
 FULL_MONTH_RULE = (

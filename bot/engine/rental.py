@@ -244,8 +244,9 @@ def anshin_change(contract: RentalContract, today: date, requested: Anshin) -> A
         return AnshinChangeResult(possible=False, effective=None, next_possible=None, theft_cover_starts=None,
                                   rule="このご契約ではすでに安心サポートの変更・解除を1回ご利用済みです。" + ANSHIN_RULE, **common)
     if requested == contract.anshin:
+        already = "安心サポートのご契約はありません。" if removal else f"すでに{ANSHIN_NAMES[requested]}をご契約中です。"
         return AnshinChangeResult(possible=False, effective=None, next_possible=None, theft_cover_starts=None,
-                                  rule=f"すでに{ANSHIN_NAMES[requested]}をご契約中です。", **common)
+                                  rule=already, **common)
     if today.day > CHANGE_LAST_DAY:
         return AnshinChangeResult(possible=False, effective=None, next_possible=next_month_start(today),
                                   theft_cover_starts=None, rule=ANSHIN_RULE, **common)

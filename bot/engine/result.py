@@ -22,7 +22,8 @@ class Result:
 
     @property
     def is_policy(self) -> bool:
-        return self.rule.startswith(POLICY_PREFIX) or POLICY_PREFIX in self.rule
+        """True when (part of) the rule is the operator's decision rather than a seed document's."""
+        return POLICY_PREFIX in self.rule
 
     def describe(self) -> str:
         return self.rule
