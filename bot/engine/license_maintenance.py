@@ -22,12 +22,14 @@ from bot.engine.calendar import (
 )
 from bot.engine.contracts import IncidentPack, LicenseMaintenanceContract
 from bot.engine.format import jdate
-from bot.engine.money import Price
+from bot.engine.money import Price, tax_was_rounded
 from bot.engine.result import Result, policy
 
 DEPRECIATION_PER_YEAR = 20        # percent of the price
 RENEWAL_PERCENT = 20
 MAINTENANCE_MONTHS = 12
+TAX_NOTE = policy("消費税(10%)の1円未満は切り捨てています。")
+BUSINESS_DAY_NOTE = policy("営業日は土日・祝日(振替休日を含む)を除く平日とし、年末年始の特別休業は設けていません。")
 PAYMENT_BUSINESS_DAYS = 3         # cash in advance, 3 営業日 before delivery / reservation
 MAIL_SUPPORT_BUSINESS_DAYS = 2    # mail support starts 2 営業日 after acceptance at the earliest
 TECHNICIAN_NOTICE_BUSINESS_DAYS = 2
@@ -160,7 +162,8 @@ def renewal_fee(contract: LicenseMaintenanceContract, today: date) -> RenewalRes
         rule="購入から1年でライセンス残存価値が80%となるため、満了前に20%の更新料をお支払いいただくと"
         "満了日から1年間保守が延長されます。更新のお申し込みはメールで、満了の1か月ほど前にご案内をお送りします。"
         "お支払いは現金先払いで、納品ご希望日の3営業日前までにご入金ください。"
-        "ご入金確認後、新しいライセンスキーと新しいライセンス会員IDをメールでお送りします。",
+        "ご入金確認後、新しいライセンスキーと新しいライセンス会員IDをメールでお送りします。"
+        + (TAX_NOTE if tax_was_rounded(fee) else ""),
     )
 
 
@@ -203,16 +206,18 @@ def rejoin_fee(contract: LicenseMaintenanceContract, today: date) -> RejoinResul
             licenses=contract.licenses, new_start=today, new_last_day=None,
             rule=f"保守期間中({jdate(status.last_day)}まで)のため再加入の必要はありません。通常の更新をご利用ください。",
         )
+    fee = Price.from_excl(amount)
     return RejoinResult(
         possible=True,
         residual_percent=residual.percent,
         pay_percent=pay,
-        fee=Price.from_excl(amount),
+        fee=fee,
         licenses=contract.licenses,
         new_start=today,
         new_last_day=maintenance_end(today),
         rule="再加入では、再加入日のライセンス残存価値を100%にする差額(購入時ライセンス料−残存価値)を"
-        "お支払いいただき、その日から1年間保守が受けられます。" + residual.rule,
+        "お支払いいただき、その日から1年間保守が受けられます。" + residual.rule
+        + (TAX_NOTE if tax_was_rounded(fee) else ""),
     )
 
 
@@ -251,6 +256,7 @@ def add_licenses_fee(contract: LicenseMaintenanceContract, today: date, added: i
             "できません。先に再加入のお手続きが必要です。",
         )
     new_price = contract.unit_price * added
+    total = Price.from_excl(new_price + top_up)
     return AddLicensesResult(
         possible=True,
         added=added,
@@ -258,10 +264,11 @@ def add_licenses_fee(contract: LicenseMaintenanceContract, today: date, added: i
         residual_percent=residual.percent,
         new_licenses_price=Price.from_excl(new_price),
         top_up=Price.from_excl(top_up),
-        total=Price.from_excl(new_price + top_up),
+        total=total,
         new_last_day=maintenance_end(today),
         rule="ライセンス追加時は、追加ライセンス料に加えて既存ライセンスの残存価値を100%にする差額を"
-        "お支払いいただき、追加分を含めたすべてのライセンスがその日から1年間保守を受けられます。" + residual.rule,
+        "お支払いいただき、追加分を含めたすべてのライセンスがその日から1年間保守を受けられます。" + residual.rule
+        + (TAX_NOTE if tax_was_rounded(total) else ""),
     )
 
 
@@ -282,7 +289,7 @@ def payment_deadline(delivery: date) -> DeadlineResult:
         deadline=business_days_before(delivery, PAYMENT_BUSINESS_DAYS),
         business_days=PAYMENT_BUSINESS_DAYS,
         rule=f"お支払いは現金先払いで、納品ご希望日({jdate(delivery)})の3営業日前までに指定口座へのご入金が必要です。"
-        "営業日は土日祝日を除く平日です。",
+        + BUSINESS_DAY_NOTE,
     )
 
 
@@ -293,7 +300,8 @@ def technical_service_payment_deadline(reserved: date) -> DeadlineResult:
         deadline=business_days_before(reserved, PAYMENT_BUSINESS_DAYS),
         business_days=PAYMENT_BUSINESS_DAYS,
         rule=f"テクニカル・サービスはご予約日({jdate(reserved)})の3営業日前までにご入金が確認できない場合、"
-        "お申し込みは無効となります。テクニカル担当者からはご提供の2営業日前までに確認事項をメールでお送りします。",
+        "お申し込みは無効となります。テクニカル担当者からはご提供の2営業日前までに確認事項をメールでお送りします。"
+        + BUSINESS_DAY_NOTE,
     )
 
 
@@ -302,7 +310,7 @@ def technician_notice_date(reserved: date) -> DeadlineResult:
         reference=reserved,
         deadline=business_days_before(reserved, TECHNICIAN_NOTICE_BUSINESS_DAYS),
         business_days=TECHNICIAN_NOTICE_BUSINESS_DAYS,
-        rule="テクニカル担当者から、サービスご提供の2営業日前までに作業前の確認事項をメールでご連絡します。",
+        rule="テクニカル担当者から、サービスご提供の2営業日前までに作業前の確認事項をメールでご連絡します。" + BUSINESS_DAY_NOTE,
     )
 
 
@@ -312,7 +320,8 @@ def mail_support_start(accepted: date) -> DeadlineResult:
         reference=accepted,
         deadline=business_days_after(accepted, MAIL_SUPPORT_BUSINESS_DAYS),
         business_days=MAIL_SUPPORT_BUSINESS_DAYS,
-        rule="メールサポートは受付完了後、2営業日以降からの対応となります。混雑時は回答までお時間をいただく場合があります。",
+        rule="メールサポートは受付完了後、2営業日以降からの対応となります。混雑時は回答までお時間をいただく場合があります。"
+        + BUSINESS_DAY_NOTE,
     )
 
 

@@ -80,3 +80,8 @@ class Price:
 
 
 ZERO = Price(0, 0, "税込")  # nothing to pay
+
+
+def tax_was_rounded(*prices: Price) -> bool:
+    """True when a tax-excluded figure's tax had a fraction of a yen (cut off)."""
+    return any(p.basis == "税別" and p.excl * TAX_RATE_PERCENT % 100 for p in prices)

@@ -87,3 +87,12 @@ def test_incidents_valid_one_year_from_purchase():
     assert result.packs[0].valid_until == date(2026, 5, 31)
     assert result.usable_remaining == 5
     assert "メール" in result.rule
+
+
+def test_tax_rounding_is_stated_as_policy_only_when_it_happened():
+    odd = _contract(start=date(2026, 5, 20), licenses=1, price=99999)
+    result = lm.renewal_fee(odd, date(2026, 11, 20))
+    assert result.fee.excl == 19999 and result.fee.incl == 19999 + 1999
+    assert "切り捨て" in result.rule
+    assert "切り捨て" not in lm.renewal_fee(_contract(start=date(2026, 5, 20)), date(2026, 11, 20)).rule
+    assert lm.payment_deadline(date(2026, 12, 28)).is_policy   # no year-end closure is a decision
