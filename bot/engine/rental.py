@@ -298,7 +298,9 @@ class CardChangeResult(Result):
     next_possible: Optional[date]
 
     def describe(self) -> str:
-        return self.rule
+        if self.possible:
+            return self.rule
+        return f"本日はクレジットカード情報を変更できません。{jdate(self.next_possible)}以降に変更いただけます。{self.rule}"
 
 
 def card_change(contract: RentalContract, today: date) -> CardChangeResult:

@@ -1,7 +1,12 @@
 """Base of every engine answer: typed figures plus the rule that produced them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from typing import Any
 
 POLICY_PREFIX = "当社の運用方針により、"
 
@@ -27,3 +32,24 @@ class Result:
 
     def describe(self) -> str:
         return self.rule
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures (dates as YYYY-MM-DD, prices as {excl, incl, basis}) plus `rule`
+        and `text` (describe()), e.g. for a slot or a log line."""
+        data = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        data["text"] = self.describe()
+        return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Decimal, Fraction)):
+        return float(value)
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -124,6 +124,10 @@ class _Fields:
         value = self._get(key, required, nullable)
         if value is _MISSING:
             return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # e.g. an unquoted 0312345670 is read by YAML as a number
+            self.report(self.where + key, f"must be text, got the number {value!r} (put it in quotes)")
+            return None
         if not isinstance(value, str) or not value.strip():
             self.report(self.where + key, f"must be a non-empty text, got {value!r}")
             return None

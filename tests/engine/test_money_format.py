@@ -36,3 +36,19 @@ def test_dates():
     assert jdate(date(2026, 11, 30)) == "2026年11月30日"
     assert jdate_w(date(2026, 11, 30)) == "2026年11月30日(月)"
     assert jmonth(2026, 11) == "2026年11月"
+
+
+def test_results_serialise_to_plain_json():
+    import json
+
+    from bot.engine import rental
+    from bot.engine.contracts import Course, Payment, RentalContract
+
+    contract = RentalContract("RT-1", "端末", "プラン", 3980, Course.DEPOCOMI, date(2026, 1, 1), date(2025, 12, 25),
+                              Payment.CARD)
+    data = rental.plan_change(contract, date(2026, 11, 2)).to_dict()
+    json.dumps(data, ensure_ascii=False)
+    assert data["effective"] == "2026-12-01"
+    assert data["fee"] == {"excl": 1500, "incl": 1650, "basis": "税別"}
+    assert data["refunds"]["course"] == "depocomi"
+    assert data["text"].startswith("本日お申し込みいただくと")
