@@ -103,7 +103,8 @@ def maintenance_status(contract: LicenseMaintenanceContract, today: date) -> Mai
     """Active (1 year from the last maintenance start) or lapsed."""
     start = contract.maintenance_start
     last_day = maintenance_end(start)
-    active = start <= today <= last_day
+    # A renewal paid in advance starts on the old expiry date, so a start in the future is active too.
+    active = today <= last_day
     if active:
         rule = (
             "保守期間中は製品のアップグレード・アップデート、日本語リソース、メールサポート、"

@@ -96,3 +96,9 @@ def test_tax_rounding_is_stated_as_policy_only_when_it_happened():
     assert "切り捨て" in result.rule
     assert "切り捨て" not in lm.renewal_fee(_contract(start=date(2026, 5, 20)), date(2026, 11, 20)).rule
     assert lm.payment_deadline(date(2026, 12, 28)).is_policy   # no year-end closure is a decision
+
+
+def test_renewal_recorded_in_advance_counts_as_active():
+    early = _contract(start=date(2027, 5, 20))   # renewed before the 2027-05-19 expiry
+    status = lm.maintenance_status(early, date(2026, 12, 1))
+    assert status.active and status.last_day == date(2028, 5, 19)
