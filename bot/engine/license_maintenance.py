@@ -20,7 +20,7 @@ from bot.engine.calendar import (
     period_last_day,
     whole_months_between,
 )
-from bot.engine.contracts import IncidentPack, LicenseMaintenanceContract
+from bot.engine.contracts import LicenseMaintenanceContract
 from bot.engine.format import jdate
 from bot.engine.money import Price, tax_was_rounded
 from bot.engine.result import Result, policy
