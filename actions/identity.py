@@ -1,0 +1,253 @@
+"""Customer identity in the chat: who is writing, in-chat verification (verify_identity_form).
+
+* A login token (`metadata.token` of the message) is verified on every message that uses account
+  data; a rejected one makes the customer anonymous (said politely).
+* In-chat verification: contract number + last 4 digits of the registered phone. Success stores a
+  signed proof (bot.identity) in the slot `identity_proof`; only this action server can make one,
+  it is bound to the conversation and lapses after 15 minutes without messages.
+* 3 failures lock verification for this conversation for 30 minutes (signed slot `identity_lock`).
+
+Business logic lives in bot.identity / bot.account_service; these actions read the tracker,
+call them and send the reply.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot import account_service, identity, logmask, settings
+from bot.identity import Identity
+
+logmask.install()
+logger = logging.getLogger(__name__)
+
+PROOF_SLOT = "identity_proof"
+LOCK_SLOT = "identity_lock"
+PENDING_SLOT = "pending_question"
+CONTRACT_SLOT = "verify_contract_no"
+DIGITS_SLOT = "verify_phone_last4"
+FORM = "verify_identity_form"
+
+# Intents that end the verification form instead of being read as an answer.
+STOP_INTENTS = {"deny", "decline_verification", "goodbye", "human_handoff"}
+
+NOTICES = {
+    identity.TOKEN_REJECTED: "ログイン情報を確認できなかったため(有効期限切れなど)、ログインしていないお客様としてご案内します。",
+    identity.PROOF_EXPIRED: "最後のやり取りから15分以上経過したため、本人確認の有効期限が切れました。",
+    identity.PROOF_INVALID: "本人確認の情報を確認できなかったため、本人確認前のお客様としてご案内します。",
+}
+
+
+def clock() -> float:
+    """Real time (Unix seconds): tracker timestamps are real times. Tests replace this."""
+    return time.time()
+
+
+# ---- helpers shared with actions/account.py -------------------------------------------------
+
+def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
+    metadata = (tracker.latest_message or {}).get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def current_identity(tracker: Tracker, now: Optional[float] = None) -> Identity:
+    """Who sends the latest message: token (checked now), else a valid fresh chat proof, else anonymous."""
+    now = clock() if now is None else now
+    return identity.resolve(
+        latest_metadata(tracker),
+        tracker.get_slot(PROOF_SLOT),
+        tracker.sender_id,
+        now,
+        identity.previous_user_message_time(tracker.events or []),
+    )
+
+
+def identity_events(ident: Identity) -> List[EventType]:
+    if ident.proof:
+        return [SlotSet(PROOF_SLOT, ident.proof)]
+    if ident.clear_proof:
+        return [SlotSet(PROOF_SLOT, None)]
+    return []
+
+
+def notice(ident: Identity) -> str:
+    return NOTICES.get(ident.problem or "", "")
+
+
+def lock_state(tracker: Tracker, now: float) -> identity.LockState:
+    return identity.read_lock(tracker.get_slot(LOCK_SLOT), tracker.sender_id, now)
+
+
+def jtime(timestamp: float) -> str:
+    moment = datetime.fromtimestamp(timestamp, settings.TOKYO)
+    return f"{moment.month}月{moment.day}日{moment.hour}時{moment.minute:02d}分"
+
+
+def lockout_text(state: identity.LockState, pending: Optional[str]) -> str:
+    key, _ = account_service.split_pending(pending)
+    service = account_service.question(key).service if key else None
+    return (
+        f"本人確認を{identity.MAX_FAILURES}回続けて完了できなかったため、この会話での本人確認を"
+        f"{jtime(state.locked_until)}まで({identity.LOCK_MINUTES}分間)停止しています。"
+        "一般的なご質問には引き続きお答えします。ご契約について急ぎのご用件は、下記の窓口へお問い合わせください。\n"
+        + account_service.contacts_text(service)
+    )
+
+
+def send(dispatcher: CollectingDispatcher, reply: account_service.Reply, prefix: str = "") -> None:
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    text = f"{prefix}\n{reply.text}" if prefix else reply.text
+    if buttons:
+        dispatcher.utter_message(text=text, buttons=buttons)
+    else:
+        dispatcher.utter_message(text=text)
+
+
+_CONTRACT_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]{2})\s*[-‐‑–—−ー―]?\s*(\d{3,8})(?!\d)")
+
+
+def extract_contract_no(text: Any, entities: Optional[List[Dict[str, Any]]] = None) -> Optional[str]:
+    """'rs-0001です' -> 'RS-0001' (the EntityRuler's contract_no entity first, then the text)."""
+    for entity in entities or []:
+        if entity.get("entity") == "contract_no" and isinstance(entity.get("value"), str):
+            return entity["value"].upper()
+    if not isinstance(text, str):
+        return None
+    match = _CONTRACT_RE.search(unicodedata.normalize("NFKC", text))
+    if not match:
+        return None
+    return f"{match.group(1).upper()}-{match.group(2)}"
+
+
+def extract_last4(text: Any) -> Optional[str]:
+    """Exactly 4 digits (NFKC: '５６７８' -> '5678'); anything else -> None."""
+    if not isinstance(text, str):
+        return None
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isascii() and ch.isdigit())
+    return digits if len(digits) == 4 else None
+
+
+# ---- the form -------------------------------------------------------------------------------
+
+class ValidateVerifyIdentityForm(FormValidationAction):
+    """Checks contract number + last 4 digits; signs the proof; counts failures; locks after 3."""
+
+    def name(self) -> Text:
+        return "validate_verify_identity_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            return self._validate(dispatcher, tracker)
+        except Exception:  # the accounts database is down, or anything unexpected
+            logger.exception("verification failed in conversation %s", tracker.sender_id)
+            dispatcher.utter_message(text=account_service.apology())
+            return [SlotSet(CONTRACT_SLOT, None), SlotSet(DIGITS_SLOT, None), SlotSet(REQUESTED_SLOT, None)]
+
+    def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        now = clock()
+        conversation = tracker.sender_id
+        clear: List[EventType] = [SlotSet(CONTRACT_SLOT, None), SlotSet(DIGITS_SLOT, None)]
+        stop = clear + [SlotSet(REQUESTED_SLOT, None)]
+
+        if tracker.get_intent_of_latest_message() in STOP_INTENTS:
+            return stop
+        if lock_state(tracker, now).locked(now):
+            return stop
+        if tracker.get_slot(REQUESTED_SLOT) is None and current_identity(tracker, now).verified:
+            return stop  # already verified: action_verification_result says so
+
+        events: List[EventType] = []
+        raw_contract = tracker.get_slot(CONTRACT_SLOT)
+        contract_no: Optional[str] = None
+        if raw_contract is not None:
+            entities = (tracker.latest_message or {}).get("entities") \
+                if tracker.get_slot(REQUESTED_SLOT) == CONTRACT_SLOT else None
+            contract_no = extract_contract_no(raw_contract, entities)
+            if contract_no is None:
+                dispatcher.utter_message(text="契約番号は「RS-0001」のように、英字2文字と数字でご入力ください。")
+                return [SlotSet(CONTRACT_SLOT, None)]
+            events.append(SlotSet(CONTRACT_SLOT, contract_no))
+
+        raw_digits = tracker.get_slot(DIGITS_SLOT)
+        if raw_digits is None or contract_no is None:
+            return events + ([SlotSet(DIGITS_SLOT, None)] if raw_digits is not None else [])
+        last4 = extract_last4(raw_digits)
+        if last4 is None:
+            dispatcher.utter_message(text="恐れ入りますが、ご登録の電話番号の下4桁(数字4桁のみ)をご入力ください。")
+            return events + [SlotSet(DIGITS_SLOT, None)]
+
+        from bot.storage.repository import verify_phone_last4
+
+        account_id = verify_phone_last4(contract_no, last4)
+        if account_id:
+            proof = identity.issue_proof(account_id, conversation, now)
+            logger.info("in-chat verification succeeded in conversation %s", conversation)
+            return [SlotSet(PROOF_SLOT, proof), SlotSet(LOCK_SLOT, None)] + stop
+
+        state = identity.record_failure(lock_state(tracker, now), now)
+        logger.info("in-chat verification failed (%d) in conversation %s", state.failures, conversation)
+        events = [SlotSet(LOCK_SLOT, identity.issue_lock(state, conversation))] + clear
+        if state.locked(now):
+            return events + [SlotSet(REQUESTED_SLOT, None)]
+        dispatcher.utter_message(
+            text="ご入力の契約番号と電話番号の下4桁では確認できませんでした。"
+            f"あと{state.remaining_attempts()}回お試しいただけます。もう一度、契約番号からご入力ください。"
+        )
+        return events + [SlotSet(REQUESTED_SLOT, CONTRACT_SLOT)]
+
+
+class ActionVerificationResult(Action):
+    """After the form: confirm (and answer the question that was waiting), or explain the lock."""
+
+    def name(self) -> Text:
+        return "action_verification_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        pending = tracker.get_slot(PENDING_SLOT)
+        key, params = account_service.split_pending(pending)
+        try:
+            now = clock()
+            ident = current_identity(tracker, now)
+            events = identity_events(ident)
+            if not ident.verified:
+                state = lock_state(tracker, now)
+                if state.locked(now):
+                    dispatcher.utter_message(text=lockout_text(state, pending))
+                    return events + [SlotSet(PENDING_SLOT, None)]
+                dispatcher.utter_message(text="本人確認は完了していません。一般的なご質問には引き続きお答えします。")
+                return events + [SlotSet(PENDING_SLOT, None)]
+            how = "ログイン情報で" if ident.source == identity.TOKEN else ""
+            head = f"{how}本人確認ができました。ありがとうございます。"
+            if key is None:
+                dispatcher.utter_message(
+                    text=head + "ご契約についてのご質問をどうぞ(例:「今月の請求はいくら?」「契約内容を教えて」)。")
+                return events + [SlotSet(PENDING_SLOT, None)]
+            reply = account_service.answer(ident.account_id, key, settings.today(), params=params)
+            send(dispatcher, reply, head)
+            return events + [SlotSet(PENDING_SLOT, reply.pending)]
+        except Exception:
+            logger.exception("action_verification_result failed in conversation %s", tracker.sender_id)
+            service = account_service.question(key).service if key else None
+            dispatcher.utter_message(text=account_service.apology(service))
+            return [SlotSet(PENDING_SLOT, None)]
+
+
+class ActionDeclineVerification(Action):
+    """「結構です」: forget the waiting question."""
+
+    def name(self) -> Text:
+        return "action_decline_verification"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text="承知しました。ほかにご不明な点があればお気軽にお尋ねください。")
+        return [SlotSet(PENDING_SLOT, None)]

@@ -1,0 +1,206 @@
+"""Customer identity in a chat conversation: pure, typed functions (no Rasa imports).
+
+Two ways to be someone:
+* a login token from the website (`metadata.token` of the message), checked on every message
+  with bot.auth.tokens.verify;
+* in-chat verification (contract number + last 4 digits of the registered phone). Its result is a
+  *proof*: ``v1:<account id>:<unix time>:<HMAC-SHA256 hex>``, the HMAC covering the account id,
+  the conversation id and the time, keyed with a key derived from bot.settings.secret(). Only the
+  action server can produce one, it is worthless in another conversation, and it is checked on
+  every use. It lapses after IDLE_MINUTES without messages; every use re-issues it with a new time.
+
+Failed verification attempts are kept in a signed *lock state* ``v1:<failures>:<locked until>:<mac>``
+bound to the conversation: MAX_FAILURES failures lock verification for LOCK_MINUTES. A lock
+state that does not verify counts as locked (fail closed).
+
+Times are real Unix times (the tracker's event timestamps), not MADOGUCHI_TODAY.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from bot import settings
+
+VERSION = "v1"
+IDLE_MINUTES = 15
+MAX_FAILURES = 3
+LOCK_MINUTES = 30
+
+ANONYMOUS = "anonymous"
+TOKEN = "token"
+CHAT = "chat"
+
+# Why someone is anonymous although they tried (shown politely, never with details).
+TOKEN_REJECTED = "token_rejected"
+PROOF_EXPIRED = "proof_expired"
+PROOF_INVALID = "proof_invalid"
+
+
+def _key(purpose: bytes, secret: Optional[bytes]) -> bytes:
+    """A key per purpose derived from the signing secret: a chat proof is never a login token."""
+    return hmac.new(secret or settings.secret(), b"madoguchi/" + purpose, hashlib.sha256).digest()
+
+
+def _mac(purpose: bytes, parts: Iterable[str], secret: Optional[bytes]) -> str:
+    message = "\x1f".join([VERSION, *parts]).encode("utf-8")
+    return hmac.new(_key(purpose, secret), message, hashlib.sha256).hexdigest()
+
+
+# ---- identity proof -------------------------------------------------------------------------
+
+def issue_proof(account_id: str, conversation_id: str, now: float, *, secret: Optional[bytes] = None) -> str:
+    """The signed proof that this conversation verified as `account_id` at time `now`."""
+    if not account_id or ":" in account_id:
+        raise ValueError("account_id must be non-empty and contain no ':'")
+    stamp = str(int(now))
+    mac = _mac(b"chat-identity", (account_id, conversation_id, stamp), secret)
+    return f"{VERSION}:{account_id}:{stamp}:{mac}"
+
+
+@dataclass(frozen=True)
+class ProofCheck:
+    account_id: Optional[str]          # set only when the proof is valid and fresh
+    problem: Optional[str] = None      # PROOF_INVALID or PROOF_EXPIRED
+    issued: Optional[float] = None
+
+
+def check_proof(proof: Any, conversation_id: str, now: float, last_activity: Optional[float] = None, *,
+                secret: Optional[bytes] = None, idle_minutes: int = IDLE_MINUTES) -> ProofCheck:
+    """Valid (signature, this conversation) and fresh: at most `idle_minutes` since the later of the
+    proof's time and `last_activity` (the customer's previous message)."""
+    if proof is None or proof == "":
+        return ProofCheck(account_id=None)
+    if not isinstance(proof, str):
+        return ProofCheck(account_id=None, problem=PROOF_INVALID)
+    parts = proof.split(":")
+    if len(parts) != 4 or parts[0] != VERSION or not parts[2].isdigit():
+        return ProofCheck(account_id=None, problem=PROOF_INVALID)
+    _, account_id, stamp, mac = parts
+    expected = _mac(b"chat-identity", (account_id, conversation_id, stamp), secret)
+    if not account_id or not hmac.compare_digest(mac, expected):
+        return ProofCheck(account_id=None, problem=PROOF_INVALID)
+    issued = float(stamp)
+    if issued > now + 60:  # from the future: not something we issued
+        return ProofCheck(account_id=None, problem=PROOF_INVALID)
+    active = max(issued, last_activity or 0.0)
+    if now - active > idle_minutes * 60:
+        return ProofCheck(account_id=None, problem=PROOF_EXPIRED, issued=issued)
+    return ProofCheck(account_id=account_id, issued=issued)
+
+
+# ---- failed attempts and the lock -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class LockState:
+    failures: int = 0
+    locked_until: float = 0.0          # Unix time; 0 = not locked
+
+    def locked(self, now: float) -> bool:
+        return now < self.locked_until
+
+    def remaining_attempts(self) -> int:
+        return max(0, MAX_FAILURES - self.failures)
+
+
+def issue_lock(state: LockState, conversation_id: str, *, secret: Optional[bytes] = None) -> str:
+    failures, until = str(int(state.failures)), str(int(state.locked_until))
+    mac = _mac(b"chat-verify-lock", (conversation_id, failures, until), secret)
+    return f"{VERSION}:{failures}:{until}:{mac}"
+
+
+def read_lock(value: Any, conversation_id: str, now: float, *, secret: Optional[bytes] = None) -> LockState:
+    """The lock state of this conversation. Empty: no failures. Anything we did not sign: locked."""
+    if value is None or value == "":
+        return LockState()
+    tampered = LockState(failures=MAX_FAILURES, locked_until=now + LOCK_MINUTES * 60)
+    if not isinstance(value, str):
+        return tampered
+    parts = value.split(":")
+    if len(parts) != 4 or parts[0] != VERSION or not parts[1].isdigit() or not parts[2].isdigit():
+        return tampered
+    expected = _mac(b"chat-verify-lock", (conversation_id, parts[1], parts[2]), secret)
+    if not hmac.compare_digest(parts[3], expected):
+        return tampered
+    state = LockState(failures=int(parts[1]), locked_until=float(parts[2]))
+    if state.locked_until and not state.locked(now):
+        return LockState()  # the lock has run out: a fresh set of attempts
+    return state
+
+
+def record_failure(state: LockState, now: float) -> LockState:
+    """One more failed attempt; the MAX_FAILURES-th locks verification for LOCK_MINUTES."""
+    failures = state.failures + 1
+    if failures >= MAX_FAILURES:
+        return LockState(failures=failures, locked_until=now + LOCK_MINUTES * 60)
+    return LockState(failures=failures)
+
+
+# ---- who is this customer? ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Identity:
+    account_id: Optional[str]
+    source: str                        # TOKEN, CHAT or ANONYMOUS
+    problem: Optional[str] = None      # TOKEN_REJECTED, PROOF_EXPIRED, PROOF_INVALID
+    proof: Optional[str] = None        # CHAT: the re-issued proof to store; else None
+
+    @property
+    def verified(self) -> bool:
+        return self.account_id is not None
+
+    @property
+    def clear_proof(self) -> bool:
+        """The stored proof must be removed (invalid or expired)."""
+        return self.problem in (PROOF_EXPIRED, PROOF_INVALID)
+
+
+def resolve(metadata: Optional[Mapping[str, Any]], proof: Any, conversation_id: str, now: float,
+            last_activity: Optional[float] = None, *, secret: Optional[bytes] = None,
+            verify_token: Optional[Callable[[str], str]] = None) -> Identity:
+    """The identity of the customer sending the current message.
+
+    A valid login token wins; a token that is present but rejected (tampered, expired, unknown
+    account, malformed) makes the customer anonymous unless the conversation holds a valid proof.
+    `verify_token` returns the account id or raises (default: bot.auth.tokens.verify).
+    """
+    token_problem = None
+    token = metadata.get("token") if isinstance(metadata, Mapping) else None
+    if token:
+        if verify_token is None:
+            from bot.auth.tokens import TokenError, verify
+
+            def verify_token(value: str) -> str:
+                return verify(value, secret=secret)
+
+            rejected: tuple[type[BaseException], ...] = (TokenError,)
+        else:
+            rejected = (Exception,)
+        try:
+            return Identity(account_id=verify_token(str(token)), source=TOKEN)
+        except rejected:
+            token_problem = TOKEN_REJECTED
+    checked = check_proof(proof, conversation_id, now, last_activity, secret=secret)
+    if checked.account_id:
+        return Identity(account_id=checked.account_id, source=CHAT,
+                        proof=issue_proof(checked.account_id, conversation_id, now, secret=secret))
+    return Identity(account_id=None, source=ANONYMOUS, problem=checked.problem or token_problem)
+
+
+def previous_user_message_time(events: Iterable[Mapping[str, Any]]) -> Optional[float]:
+    """Timestamp of the customer's message before the latest one (tracker events as dicts)."""
+    stamps = [e.get("timestamp") for e in events if isinstance(e, Mapping) and e.get("event") == "user"]
+    stamps = [s for s in stamps if isinstance(s, (int, float))]
+    return float(stamps[-2]) if len(stamps) >= 2 else None
+
+
+# ---- masking --------------------------------------------------------------------------------
+
+def mask_phone(phone: str) -> str:
+    """'090-1234-5678' -> '***-****-5678' (only the last 4 digits are ever shown)."""
+    import unicodedata
+
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone or "") if ch.isdigit())
+    return f"***-****-{digits[-4:]}" if len(digits) >= 4 else "***-****-****"
