@@ -266,7 +266,6 @@ class PaymentChangeResult(Result):
     possible: bool
     current: Payment
     requested: Payment
-    next_possible: Optional[date] = None
 
     def describe(self) -> str:
         return self.rule
