@@ -68,7 +68,7 @@ def current_identity(tracker: Tracker, now: Optional[float] = None) -> Identity:
         tracker.get_slot(PROOF_SLOT),
         tracker.sender_id,
         now,
-        identity.previous_user_message_time(tracker.events or []),
+        identity.user_message_times(tracker.events or []),
     )
 
 
@@ -159,7 +159,7 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         clear: List[EventType] = [SlotSet(CONTRACT_SLOT, None), SlotSet(DIGITS_SLOT, None)]
         stop = clear + [SlotSet(REQUESTED_SLOT, None)]
 
-        if tracker.get_intent_of_latest_message() in STOP_INTENTS:
+        if ((tracker.latest_message or {}).get("intent") or {}).get("name") in STOP_INTENTS:
             return stop
         if lock_state(tracker, now).locked(now):
             return stop

@@ -7,7 +7,8 @@ Two ways to be someone:
   *proof*: ``v1:<account id>:<unix time>:<HMAC-SHA256 hex>``, the HMAC covering the account id,
   the conversation id and the time, keyed with a key derived from bot.settings.secret(). Only the
   action server can produce one, it is worthless in another conversation, and it is checked on
-  every use. It lapses after IDLE_MINUTES without messages; every use re-issues it with a new time.
+  every use. It lapses after IDLE_MINUTES without messages from the customer (checked on the
+  conversation's message timestamps); every use re-issues it with a new time.
 
 Failed verification attempts are kept in a signed *lock state* ``v1:<failures>:<locked until>:<mac>``
 bound to the conversation: MAX_FAILURES failures lock verification for LOCK_MINUTES. A lock
@@ -67,10 +68,11 @@ class ProofCheck:
     issued: Optional[float] = None
 
 
-def check_proof(proof: Any, conversation_id: str, now: float, last_activity: Optional[float] = None, *,
+def check_proof(proof: Any, conversation_id: str, now: float, message_times: Iterable[float] = (), *,
                 secret: Optional[bytes] = None, idle_minutes: int = IDLE_MINUTES) -> ProofCheck:
-    """Valid (signature, this conversation) and fresh: at most `idle_minutes` since the later of the
-    proof's time and `last_activity` (the customer's previous message)."""
+    """Valid (signature, this conversation) and fresh: since the proof's time, never more than
+    `idle_minutes` between two of the customer's messages (`message_times`, the conversation's user
+    message timestamps), nor between the last of them and `now`."""
     if proof is None or proof == "":
         return ProofCheck(account_id=None)
     if not isinstance(proof, str):
@@ -85,8 +87,12 @@ def check_proof(proof: Any, conversation_id: str, now: float, last_activity: Opt
     issued = float(stamp)
     if issued > now + 60:  # from the future: not something we issued
         return ProofCheck(account_id=None, problem=PROOF_INVALID)
-    active = max(issued, last_activity or 0.0)
-    if now - active > idle_minutes * 60:
+    last = issued
+    for moment in sorted(t for t in message_times if t > issued):
+        if moment - last > idle_minutes * 60:
+            return ProofCheck(account_id=None, problem=PROOF_EXPIRED, issued=issued)
+        last = moment
+    if now - last > idle_minutes * 60:
         return ProofCheck(account_id=None, problem=PROOF_EXPIRED, issued=issued)
     return ProofCheck(account_id=account_id, issued=issued)
 
@@ -158,7 +164,7 @@ class Identity:
 
 
 def resolve(metadata: Optional[Mapping[str, Any]], proof: Any, conversation_id: str, now: float,
-            last_activity: Optional[float] = None, *, secret: Optional[bytes] = None,
+            message_times: Iterable[float] = (), *, secret: Optional[bytes] = None,
             verify_token: Optional[Callable[[str], str]] = None) -> Identity:
     """The identity of the customer sending the current message.
 
@@ -182,18 +188,17 @@ def resolve(metadata: Optional[Mapping[str, Any]], proof: Any, conversation_id: 
             return Identity(account_id=verify_token(str(token)), source=TOKEN)
         except rejected:
             token_problem = TOKEN_REJECTED
-    checked = check_proof(proof, conversation_id, now, last_activity, secret=secret)
+    checked = check_proof(proof, conversation_id, now, message_times, secret=secret)
     if checked.account_id:
         return Identity(account_id=checked.account_id, source=CHAT,
                         proof=issue_proof(checked.account_id, conversation_id, now, secret=secret))
     return Identity(account_id=None, source=ANONYMOUS, problem=checked.problem or token_problem)
 
 
-def previous_user_message_time(events: Iterable[Mapping[str, Any]]) -> Optional[float]:
-    """Timestamp of the customer's message before the latest one (tracker events as dicts)."""
+def user_message_times(events: Iterable[Mapping[str, Any]]) -> list[float]:
+    """Timestamps of the customer's messages (tracker events as dicts), oldest first."""
     stamps = [e.get("timestamp") for e in events if isinstance(e, Mapping) and e.get("event") == "user"]
-    stamps = [s for s in stamps if isinstance(s, (int, float))]
-    return float(stamps[-2]) if len(stamps) >= 2 else None
+    return sorted(float(s) for s in stamps if isinstance(s, (int, float)) and not isinstance(s, bool))
 
 
 # ---- masking --------------------------------------------------------------------------------

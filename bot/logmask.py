@@ -19,9 +19,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"v1:[^:\s\"']*:[^:\s\"']*:[0-9a-f]{64}"), "<signed ***>"),
     # the last-4-digits slot and any "phone"/"token" fields in JSON-ish dumps
     (re.compile(r"(['\"]?(?:verify_phone_last4|phone|token)['\"]?\s*[:=]\s*['\"]?)[^'\",}\s]+"), r"\1" + MASK),
-    # phone numbers: 0X0-XXXX-XXXX, 03-XXXX-XXXX, 050..., also full-width and without hyphens
-    (re.compile(r"(?<![0-9０-９])[0０][0-9０-９]{1,4}[-‐－ー−\s]?[0-9０-９]{1,4}[-‐－ー−\s]?[0-9０-９]{3,4}(?![0-9０-９])"),
+    # phone numbers: 0X0-XXXX-XXXX, 03-XXXX-XXXX, 050-..., full-width too; or 10-11 digits from 0
+    (re.compile(r"(?<![0-9０-９])[0０][0-9０-９]{1,4}[-‐－ー−][0-9０-９]{1,4}[-‐－ー−][0-9０-９]{4}(?![0-9０-９])"),
      "***-****-****"),
+    (re.compile(r"(?<![0-9０-９])[0０][0-9０-９]{9,10}(?![0-9０-９])"), "***-****-****"),
 ]
 
 
