@@ -1,0 +1,1 @@
+"""Rasa input channels of Madoguchi (the hardened socket.io channel behind the chat page)."""
