@@ -224,7 +224,11 @@ class ActionVerificationResult(Action):
                 if state.locked(now):
                     dispatcher.utter_message(text=lockout_text(state, pending))
                     return events + [SlotSet(PENDING_SLOT, None)]
-                dispatcher.utter_message(text="本人確認は完了していません。一般的なご質問には引き続きお答えします。")
+                text = "本人確認は完了していません。一般的なご質問には引き続きお答えします。"
+                if ((tracker.latest_message or {}).get("intent") or {}).get("name") == "human_handoff":
+                    service = account_service.question(key).service if key else None
+                    text += "担当窓口は次のとおりです。\n" + account_service.contacts_text(service)
+                dispatcher.utter_message(text=text)
                 return events + [SlotSet(PENDING_SLOT, None)]
             how = "ログイン情報で" if ident.source == identity.TOKEN else ""
             head = f"{how}本人確認ができました。ありがとうございます。"

@@ -199,6 +199,12 @@ def test_result_when_not_verified_says_so():
     assert "本人確認は完了していません" in messages[0]["text"]
 
 
+def test_asking_for_a_person_during_verification_gets_the_contact():
+    tracker = make_tracker("オペレーターと話したい", "human_handoff", slots={"pending_question": "hx_handson_free|n=1"})
+    _, messages = run_action(ActionVerificationResult(), tracker)
+    assert "customer@linuxmania.jp" in messages[0]["text"]
+
+
 def test_decline_forgets_the_waiting_question():
     events, messages = run_action(ActionDeclineVerification(),
                                   make_tracker("結構です", "decline_verification",
