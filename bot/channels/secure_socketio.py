@@ -30,6 +30,11 @@ credentials.yml::
       user_message_evt: user_uttered
       bot_message_evt: bot_uttered
       socketio_path: /socket.io
+
+Optional: ``chat_path`` (default ``/chat``; empty disables the page), ``embed_origins`` (sites
+allowed to show the page in an iframe and to hand it a login token), ``cors_allowed_origins``
+(default: same origin only), ``session_max_age_hours`` (24), ``max_message_chars`` (2000),
+``demo_accounts`` (``fixtures/demo_accounts.yml``), ``transports`` (``[polling]``), ``namespace``.
 """
 from __future__ import annotations
 
@@ -66,6 +71,10 @@ FORWARDED_METADATA_KEYS = ("token", "display")
 MAX_TOKEN_CHARS = 4096
 MAX_DISPLAY_CHARS = 200
 HISTORY_LIMIT = 200
+# HTTP long-polling only by default: the websocket implementation of sanic 21.12 (pinned by
+# Rasa 3.6) fails on Python 3.11 ("Passing coroutines is forbidden" in asyncio.wait), which
+# breaks the upgrade. Set ``transports: [polling, websocket]`` once sanic is newer.
+DEFAULT_TRANSPORTS = ("polling",)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -195,6 +204,7 @@ class SecureSocketIOInput(InputChannel):
             session_max_age_hours=credentials.get("session_max_age_hours", 24),
             max_message_chars=credentials.get("max_message_chars", 2000),
             demo_accounts=credentials.get("demo_accounts", DEFAULT_DEMO_ACCOUNTS),
+            transports=credentials.get("transports") or DEFAULT_TRANSPORTS,
         )
 
     def __init__(
@@ -209,6 +219,7 @@ class SecureSocketIOInput(InputChannel):
         session_max_age_hours: Optional[float] = 24,
         max_message_chars: int = 2000,
         demo_accounts: Text = DEFAULT_DEMO_ACCOUNTS,
+        transports: Iterable[Text] = DEFAULT_TRANSPORTS,
     ) -> None:
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
@@ -224,6 +235,7 @@ class SecureSocketIOInput(InputChannel):
         self.max_message_chars = int(max_message_chars)
         path = Path(demo_accounts)
         self.demo_accounts_path = path if path.is_absolute() else settings.PROJECT_ROOT / path
+        self.transports = [str(t) for t in transports]
         self.sio: Optional[AsyncServer] = None
         self._app: Optional[Sanic] = None
 
@@ -239,6 +251,7 @@ class SecureSocketIOInput(InputChannel):
             async_mode="sanic",
             cors_allowed_origins=self.cors_allowed_origins,
             max_http_buffer_size=64 * 1024,
+            transports=self.transports,
         )
         self.sio = sio
         bp = _ChatBlueprint(self, sio, "madoguchi_webhook", __name__)
@@ -417,6 +430,7 @@ class SecureSocketIOInput(InputChannel):
         return {
             "socketio_path": self.socketio_path,
             "namespace": self.namespace,
+            "transports": self.transports,
             "user_message_evt": self.user_message_evt,
             "bot_message_evt": self.bot_message_evt,
             "dev_mode": dev,

@@ -156,3 +156,102 @@ class ChatClient:
                 pass
         if self.sio.eio.http is not None and not self.sio.eio.http.closed:
             await self.sio.eio.http.close()
+
+
+# --------------------------------------------------------------------------- the Rasa stack
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHANNEL_CREDENTIALS = {
+    "bot.channels.secure_socketio.SecureSocketIOInput": {
+        "user_message_evt": "user_uttered",
+        "bot_message_evt": "bot_uttered",
+        "socketio_path": "/socket.io",
+    },
+    "rest": None,
+}
+
+
+def find_model() -> Optional[Path]:
+    """MADOGUCHI_E2E_MODEL, else the newest models/*.tar.gz of the project."""
+    override = os.environ.get("MADOGUCHI_E2E_MODEL")
+    if override:
+        return Path(override) if Path(override).is_file() else None
+    models = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+class RasaStack:
+    """Action server + Rasa server (with the chat channel) on free ports, isolated state in `tmp`.
+
+    MADOGUCHI_E2E_ACTIONS_DIR: directory containing the `actions` package (default: the project).
+    """
+
+    def __init__(self, tmp: Path, model: Path) -> None:
+        import yaml
+
+        self.tmp = tmp
+        self.model = model
+        self.rasa_port = free_port()
+        self.actions_port = free_port()
+        self.url = f"http://127.0.0.1:{self.rasa_port}"
+        self.chat_url = self.url + "/chat/"
+        self.processes: List[subprocess.Popen] = []
+        self.env = {
+            "MADOGUCHI_SECRET": "e2e-" + os.urandom(16).hex(),
+            "MADOGUCHI_VAR_DIR": str(tmp / "var"),
+            "MADOGUCHI_DB_URL": f"sqlite:///{tmp / 'accounts.db'}",
+            "MADOGUCHI_ENV": "development",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+        endpoints_file = PROJECT_ROOT / "endpoints.yml"
+        endpoints = (yaml.safe_load(endpoints_file.read_text()) if endpoints_file.exists() else None) or {}
+        endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
+        store = endpoints.get("tracker_store")
+        if isinstance(store, dict) and store.get("dialect") == "sqlite":
+            store["db"] = str(tmp / "tracker.db")
+        (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True))
+        (tmp / "credentials.yml").write_text(yaml.safe_dump(CHANNEL_CREDENTIALS))
+        self.demo_accounts_loaded = False
+
+    def start(self, timeout: float = 420) -> "RasaStack":
+        python = str(VENV_BIN / "python")
+        # Demo accounts into the test's own database (`python -m bot accounts import`, interfaces.md).
+        fixture = PROJECT_ROOT / "fixtures" / "demo_accounts.yml"
+        if fixture.exists():
+            result = subprocess.run(
+                [python, "-m", "bot", "accounts", "import", str(fixture)], cwd=str(PROJECT_ROOT),
+                env={**os.environ, **self.env, "PYTHONPATH": str(PROJECT_ROOT)},
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300,
+            )
+            self.demo_accounts_loaded = result.returncode == 0
+            (self.tmp / "accounts-import.log").write_bytes(result.stdout)
+        actions_dir = Path(os.environ.get("MADOGUCHI_E2E_ACTIONS_DIR", PROJECT_ROOT))
+        try:
+            actions = start_process(
+                [python, "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)],
+                self.tmp / "actions.log", self.env, cwd=actions_dir)
+            self.processes.append(actions)
+            rasa = start_process(
+                [str(VENV_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
+                 "-p", str(self.rasa_port), "-m", str(self.model),
+                 "--credentials", str(self.tmp / "credentials.yml"),
+                 "--endpoints", str(self.tmp / "endpoints.yml")],
+                self.tmp / "rasa.log", self.env, cwd=PROJECT_ROOT)
+            self.processes.append(rasa)
+            wait_http(f"http://127.0.0.1:{self.actions_port}/health", actions, timeout, self.tmp / "actions.log")
+            wait_http(self.url + "/status", rasa, timeout, self.tmp / "rasa.log")
+            wait_http(self.chat_url, rasa, 30, self.tmp / "rasa.log")
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            stop_process(process)
+        self.processes.clear()
+
+
+def launch_chromium(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

@@ -248,6 +248,7 @@
     var config = state.config;
     var socket = window.io(window.location.origin + (config.namespace && config.namespace !== "/" ? config.namespace : ""), {
       path: config.socketio_path,
+      transports: Array.isArray(config.transports) && config.transports.length ? config.transports : ["polling"],
       auth: function (cb) {
         var token = load(KEY_TOKEN);
         cb(token ? { token: token } : {});

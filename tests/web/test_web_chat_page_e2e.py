@@ -1,0 +1,261 @@
+"""End-to-end: the chat page in headless Chromium against a real Rasa server and action server.
+
+Needs a trained model (newest models/*.tar.gz, or MADOGUCHI_E2E_MODEL), Debian's chromium at
+/usr/bin/chromium and the `playwright` Python package (its bundled browsers are not used).
+The servers run on free ports with their own secret, accounts database and tracker store.
+"""
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+
+import pytest
+
+from webtest_support import CHROMIUM, PROJECT_ROOT, RasaStack, find_model, http, launch_chromium
+
+pytestmark = pytest.mark.slow
+
+FAQ_QUESTION = "リモートサポートの月額料金は？"
+FAQ_ANSWER = "550円"
+ACCOUNT_QUESTION = "私の契約内容を教えてください"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    model = find_model()
+    if model is None:
+        pytest.skip("no trained model in models/ (run `make run` or `rasa train` first)")
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is missing: apt-get install -y chromium chromium-driver")
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright (no `playwright install`)")
+    running = RasaStack(tmp_path_factory.mktemp("rasa_stack"), model).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(stack):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+class Chat:
+    """The chat page of one browser tab."""
+
+    def __init__(self, page, url: str):
+        self.page = page
+        self.url = url
+        self.dialogs = []
+        self.errors = []
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.set_default_timeout(TIMEOUT_MS)
+
+    def open(self) -> "Chat":
+        self.page.goto(self.url)
+        self.wait_online()
+        return self
+
+    def wait_online(self) -> None:
+        self.page.locator("#status[data-state=online]").wait_for()
+
+    def bot_count(self) -> int:
+        return self.page.locator(".message-bot").count()
+
+    def send(self, text: str) -> None:
+        """Types into the message box and presses Enter (the keyboard path)."""
+        before = self.bot_count()
+        box = self.page.locator("#input")
+        box.focus()
+        box.fill(text)
+        self.page.keyboard.press("Enter")
+        self.page.locator(".message-user .bubble", has_text=text).last.wait_for()
+        self.wait_bot(before)
+
+    def wait_bot(self, before: int) -> None:
+        self.page.locator(".message-bot").nth(before).wait_for()
+        self.page.locator("#typing").wait_for(state="hidden")
+
+    def bot_texts(self) -> list:
+        return self.page.locator(".message-bot .bubble").all_inner_texts()
+
+    def user_texts(self) -> list:
+        return self.page.locator(".message-user .bubble").all_inner_texts()
+
+    def session_key(self) -> str:
+        return self.page.evaluate("() => sessionStorage.getItem('madoguchi.session')")
+
+    def sender_id(self) -> str:
+        return self.session_key().split(".")[0]
+
+
+@pytest.fixture
+def chat(browser, stack):
+    context = browser.new_context(viewport={"width": 1100, "height": 820}, locale="ja-JP",
+                                  timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    yield Chat(page, stack.chat_url)
+    context.close()
+
+
+def _wait_for_text(chat: Chat, needle: str) -> str:
+    chat.page.locator(".message-bot .bubble", has_text=needle).first.wait_for()
+    return next(t for t in chat.bot_texts() if needle in t)
+
+
+def test_faq_question_answered_keyboard_only(chat):
+    chat.open()
+    page = chat.page
+    # The composer is reachable with Tab from the top of the page, in a sensible order.
+    page.locator("body").focus()
+    order = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("() => document.activeElement.id || document.activeElement.className"))
+        if order[-1] == "input":
+            break
+    assert "input" in order, order
+    assert order.index("log") < order.index("input"), order
+    page.keyboard.type(FAQ_QUESTION)
+    page.keyboard.press("Enter")
+    answer = _wait_for_text(chat, FAQ_ANSWER)
+    assert FAQ_ANSWER in answer
+    assert chat.user_texts()[-1] == FAQ_QUESTION
+    # timestamps on every message, focus stays in the message box, no script errors
+    assert page.locator(".message time").count() == page.locator(".message").count()
+    assert page.evaluate("() => document.activeElement.id") == "input"
+    assert page.locator("#log").get_attribute("aria-live") == "polite"
+    assert not chat.errors, chat.errors
+
+
+def _response_with_buttons(stack: RasaStack):
+    status, _, body = http("GET", stack.url + "/domain", headers={"Accept": "application/json"})
+    assert status == 200, body[:200]
+    for name, variations in (json.loads(body).get("responses") or {}).items():
+        if variations and all(v.get("buttons") for v in variations):
+            return name
+    return None
+
+
+def test_quick_reply_button_sends_payload_and_shows_title(chat, stack):
+    chat.open()
+    chat.send(FAQ_QUESTION)
+    response = _response_with_buttons(stack)
+    if response is None:
+        pytest.skip("the model has no response with buttons")
+    # Rasa pushes a response with buttons into this conversation through the channel.
+    before = chat.bot_count()
+    sender = urllib.parse.quote(chat.sender_id(), safe="")
+    status, _, body = http(
+        "POST", f"{stack.url}/conversations/{sender}/execute?output_channel=madoguchi",
+        json.dumps({"name": response}).encode(), {"Content-Type": "application/json"})
+    assert status == 200, body[:300]
+    buttons = chat.page.locator(".quick-reply")
+    buttons.first.wait_for()
+    title = buttons.first.inner_text()
+    # keyboard: the button is focusable and Enter activates it
+    buttons.first.focus()
+    chat.page.keyboard.press("Enter")
+    chat.page.locator(".message-user .bubble", has_text=title).last.wait_for()
+    assert chat.user_texts()[-1] == title  # the title is shown, not the payload
+    chat.wait_bot(before + 1)
+    assert chat.page.locator(".quick-reply").count() == 0 or chat.bot_count() > before + 1
+
+
+def test_reload_keeps_the_conversation(chat):
+    chat.open()
+    chat.send(FAQ_QUESTION)
+    _wait_for_text(chat, FAQ_ANSWER)
+    key_before = chat.session_key()
+    chat.page.reload()
+    chat.wait_online()
+    chat.page.locator(".message-user .bubble", has_text=FAQ_QUESTION).first.wait_for()
+    assert FAQ_QUESTION in chat.user_texts()
+    assert any(FAQ_ANSWER in t for t in chat.bot_texts())
+    assert chat.session_key().split(".")[0] == key_before.split(".")[0]
+    # and the conversation goes on in the same session
+    chat.send(FAQ_QUESTION)
+    assert chat.sender_id() == key_before.split(".")[0]
+
+
+def test_user_html_is_shown_as_text_and_not_executed(chat):
+    chat.open()
+    for text in ("<script>alert(1)</script>", '<img src=x onerror="alert(2)">'):
+        chat.send(text)
+        assert chat.user_texts()[-1] == text
+    assert chat.page.locator("#log script, #log img").count() == 0
+    chat.page.wait_for_timeout(500)
+    assert chat.dialogs == [], chat.dialogs
+    # also after a reload, when the history comes back from the tracker store
+    chat.page.reload()
+    chat.wait_online()
+    chat.page.locator(".message-user .bubble", has_text="<script>alert(1)</script>").first.wait_for()
+    assert chat.page.locator("#log script, #log img").count() == 0
+    assert chat.dialogs == []
+
+
+def test_links_are_safe_anchors(chat):
+    chat.open()
+    chat.send(FAQ_QUESTION)
+    for link in chat.page.locator("#log a").all():
+        assert re.match(r"https?://", link.get_attribute("href"))
+        assert "noopener" in link.get_attribute("rel")
+
+
+def test_phone_width_layout(browser, stack):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, locale="ja-JP")
+    try:
+        chat = Chat(context.new_page(), stack.chat_url).open()
+        chat.send(FAQ_QUESTION)
+        page = chat.page
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        box = page.locator("#composer").bounding_box()
+        assert box["y"] + box["height"] <= 844 + 1 and box["width"] <= 390
+        assert page.locator("#send").is_visible()
+    finally:
+        context.close()
+
+
+def _demo_login(chat: Chat) -> str:
+    if chat.page.locator("#demo-select option").count() == 0:
+        pytest.skip("no demo accounts (fixtures/demo_accounts.yml)")
+    account_id = chat.page.locator("#demo-select").input_value()
+    chat.page.locator("#demo-submit").click()
+    chat.page.locator("#login-state").wait_for()
+    return account_id
+
+
+def test_demo_login_token_travels_in_message_metadata(chat, stack):
+    chat.open()
+    account_id = _demo_login(chat)
+    assert account_id in chat.page.locator("#login-text").inner_text()
+    token = chat.page.evaluate("() => sessionStorage.getItem('madoguchi.token')")
+    assert token
+    chat.send(FAQ_QUESTION)
+    sender = urllib.parse.quote(chat.sender_id(), safe="")
+    status, _, body = http("GET", f"{stack.url}/conversations/{sender}/tracker")
+    assert status == 200
+    assert json.loads(body)["latest_message"]["metadata"]["token"] == token
+
+
+@pytest.mark.xfail(reason="needs the account actions and demo accounts in the database", strict=False)
+def test_demo_customer_gets_account_specific_answer(chat, stack):
+    import yaml
+
+    fixture = yaml.safe_load((PROJECT_ROOT / "fixtures" / "demo_accounts.yml").read_text())
+    chat.open()
+    account_id = _demo_login(chat)
+    account = next(a for a in fixture["accounts"] if str(a["id"]) == account_id)
+    contract_nos = [c["contract_no"] for c in account.get("contracts") or []]
+    assert stack.demo_accounts_loaded, "python -m bot accounts import failed"
+    chat.send(ACCOUNT_QUESTION)
+    chat.page.wait_for_timeout(1000)
+    answer = "\n".join(chat.bot_texts()[-3:])
+    assert any(no in answer for no in contract_nos), answer
