@@ -378,3 +378,13 @@ def test_missing_demo_fixture_is_handled(tmp_path):
     assert load_demo_accounts(tmp_path / "broken.yml") == []
     channel = SecureSocketIOInput(demo_accounts=str(tmp_path / "missing.yml"))
     assert channel.page_config()["demo_accounts"] == []
+
+
+def test_embedding_origins_go_into_frame_ancestors():
+    from bot.channels.secure_socketio import SecureSocketIOInput
+
+    channel = SecureSocketIOInput.from_credentials(
+        {"embed_origins": ["https://www.example.co.jp"], "chat_path": "/chat"})
+    csp = channel._security_headers()["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://www.example.co.jp" in csp
+    assert channel.page_config()["embed_origins"] == ["https://www.example.co.jp"]

@@ -243,6 +243,14 @@ def test_demo_login_token_travels_in_message_metadata(chat, stack):
     status, _, body = http("GET", f"{stack.url}/conversations/{sender}/tracker")
     assert status == 200
     assert json.loads(body)["latest_message"]["metadata"]["token"] == token
+    # logging out forgets the token and starts a new conversation (shared computers)
+    sender_before = chat.sender_id()
+    chat.page.locator("#logout").click()
+    chat.page.locator("#demo-form").wait_for()
+    chat.page.locator(".message-note").first.wait_for()
+    assert chat.sender_id() != sender_before
+    assert FAQ_QUESTION not in chat.user_texts()
+    assert chat.page.evaluate("() => sessionStorage.getItem('madoguchi.token')") is None
 
 
 @pytest.mark.xfail(reason="needs the account actions and demo accounts in the database", strict=False)

@@ -368,9 +368,11 @@
         .then(function () { el.demoSubmit.disabled = false; });
     });
 
+    // Logging out also starts a new conversation: the next person at this computer must not
+    // see the account-specific answers of the previous customer.
     el.logout.addEventListener("click", function () {
       setLogin(null);
-      addMessage("bot", "ログアウトしました。", { note: true });
+      startNewConversation();
       (el.demoForm.hidden ? el.input : el.demoSelect).focus();
     });
   }
@@ -387,6 +389,7 @@
         setLogin(event.data.token, typeof event.data.label === "string" ? event.data.label : "");
       } else if (event.data.type === "madoguchi:logout") {
         setLogin(null);
+        startNewConversation();
       }
     });
   }
