@@ -84,8 +84,13 @@ def notice(ident: Identity) -> str:
     return NOTICES.get(ident.problem or "", "")
 
 
+LOCKS = identity.LockRegistry()
+
+
 def lock_state(tracker: Tracker, now: float) -> identity.LockState:
-    return identity.read_lock(tracker.get_slot(LOCK_SLOT), tracker.sender_id, now)
+    """The stricter of the signed slot and this server's memory (slots can be reset by the customer)."""
+    from_slot = identity.read_lock(tracker.get_slot(LOCK_SLOT), tracker.sender_id, now)
+    return identity.stricter(from_slot, LOCKS.get(tracker.sender_id, now))
 
 
 def jtime(timestamp: float) -> str:
@@ -192,9 +197,11 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         if account_id:
             proof = identity.issue_proof(account_id, conversation, now)
             logger.info("in-chat verification succeeded in conversation %s", conversation)
+            LOCKS.put(conversation, identity.LockState(), now)
             return [SlotSet(PROOF_SLOT, proof), SlotSet(LOCK_SLOT, None)] + stop
 
         state = identity.record_failure(lock_state(tracker, now), now)
+        LOCKS.put(conversation, state, now)
         logger.info("in-chat verification failed (%d) in conversation %s", state.failures, conversation)
         events = [SlotSet(LOCK_SLOT, identity.issue_lock(state, conversation))] + clear
         if state.locked(now):

@@ -144,6 +144,44 @@ def record_failure(state: LockState, now: float) -> LockState:
     return LockState(failures=failures)
 
 
+class LockRegistry:
+    """The action server's own memory of failures per conversation, next to the signed slot: a
+    customer who resets the conversation's slots (e.g. by typing `/session_start`) keeps the lock.
+    Per process; entries that can no longer matter are dropped."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._states: dict[str, tuple[LockState, float]] = {}
+        self._max = max_entries
+
+    def get(self, conversation_id: str, now: float) -> LockState:
+        entry = self._states.get(conversation_id)
+        if entry is None:
+            return LockState()
+        state, last_failure = entry
+        if state.locked_until and not state.locked(now):
+            del self._states[conversation_id]
+            return LockState()
+        if not state.locked_until and now - last_failure > LOCK_MINUTES * 60:
+            del self._states[conversation_id]   # old failures without a lock are forgotten
+            return LockState()
+        return state
+
+    def put(self, conversation_id: str, state: LockState, now: float) -> None:
+        if state == LockState():
+            self._states.pop(conversation_id, None)
+            return
+        self._states[conversation_id] = (state, now)
+        if len(self._states) > self._max:
+            for key in [k for k, (st, at) in self._states.items()
+                        if now - max(at, st.locked_until) > LOCK_MINUTES * 60]:
+                del self._states[key]
+
+
+def stricter(a: LockState, b: LockState) -> LockState:
+    """The state with the later lock, else the one with more failures."""
+    return max(a, b, key=lambda st: (st.locked_until, st.failures))
+
+
 # ---- who is this customer? ------------------------------------------------------------------
 
 @dataclass(frozen=True)

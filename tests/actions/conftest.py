@@ -40,6 +40,7 @@ def env(demo_db_url, monkeypatch):
     monkeypatch.setenv("MADOGUCHI_TODAY", "2026-11-20")
     monkeypatch.setenv("MADOGUCHI_SECRET", SECRET)
     monkeypatch.setattr(actions.identity, "clock", lambda: NOW)
+    monkeypatch.setattr(actions.identity, "LOCKS", __import__("bot.identity", fromlist=["x"]).LockRegistry())
     yield
     db.dispose_all()
 

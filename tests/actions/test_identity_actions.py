@@ -109,8 +109,11 @@ def test_wrong_digits_count_a_failure_and_ask_again(demo_accounts):
             assert not contains(texts(messages), value)
 
 
-def test_unknown_contract_fails_exactly_like_wrong_digits():
+def test_unknown_contract_fails_exactly_like_wrong_digits(monkeypatch):
+    import actions.identity
+
     _, unknown = _digits_turn("RS-9999", "1001")
+    monkeypatch.setattr(actions.identity, "LOCKS", identity.LockRegistry())   # a fresh count
     _, wrong = _digits_turn("RS-0001", "9999")
     assert unknown == wrong
 
@@ -138,6 +141,27 @@ def test_locked_conversation_cannot_verify_even_with_the_right_digits():
     events, _ = _digits_turn("RS-0001", "1001", slots={"identity_lock": lock})
     assert "identity_proof" not in slot_events(events)
     assert slot_events(events)["requested_slot"] is None
+
+
+def test_resetting_the_slots_does_not_lift_the_lock():
+    """`/session_start` (or anything else that empties the slots) keeps the server's own count."""
+    lock = identity.issue_lock(identity.LockState(failures=2), SENDER, secret=KEY)
+    _digits_turn("RS-0001", "9999", slots={"identity_lock": lock})            # 3rd failure: locked
+    events, _ = _digits_turn("RS-0001", "1001", slots={"identity_lock": None})  # slots emptied
+    assert "identity_proof" not in slot_events(events)
+    other, _ = run_action(ValidateVerifyIdentityForm(),
+                          make_tracker("1001", "inform_verification", sender="another-conversation",
+                                       active_loop=FORM, requested_slot="verify_phone_last4",
+                                       slots={"verify_contract_no": "RS-0001", "verify_phone_last4": "1001"}))
+    assert "identity_proof" in slot_events(other)   # the lock is per conversation
+
+
+def test_failures_are_counted_even_when_the_slot_is_emptied_between_attempts():
+    _digits_turn("RS-0001", "9999")
+    _digits_turn("RS-0001", "9999")
+    events, _ = _digits_turn("RS-0001", "9999")          # no lock slot ever passed back
+    state = identity.read_lock(slot_events(events)["identity_lock"], SENDER, NOW, secret=KEY)
+    assert state.locked(NOW)
 
 
 def test_a_lock_from_another_conversation_or_tampered_counts_as_locked():

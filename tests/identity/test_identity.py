@@ -124,3 +124,22 @@ def test_filter_masks_records_on_a_handler():
     finally:
         logger.removeHandler(handler)
     assert "080-0000-1002" not in stream.getvalue() and "***-****-****" in stream.getvalue()
+
+
+def test_lock_registry_keeps_and_forgets():
+    registry = identity.LockRegistry()
+    locked = LockState(failures=3, locked_until=T + 1800)
+    registry.put("c", locked, T)
+    assert registry.get("c", T + 60) == locked and registry.get("other", T) == LockState()
+    assert registry.get("c", T + 1800) == LockState()
+    registry.put("c", LockState(failures=1), T)
+    assert registry.get("c", T + 60).failures == 1
+    assert registry.get("c", T + 31 * 60) == LockState()
+    registry.put("c", LockState(failures=1), T)
+    registry.put("c", LockState(), T)
+    assert registry.get("c", T) == LockState()
+
+
+def test_stricter():
+    assert identity.stricter(LockState(failures=1), LockState(failures=2)).failures == 2
+    assert identity.stricter(LockState(failures=3, locked_until=T), LockState(failures=1)).locked_until == T
