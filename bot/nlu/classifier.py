@@ -1,0 +1,206 @@
+"""Intent and FAQ classifier: one flat linear model over every intent and every FAQ answer.
+
+Measured on the held-out customer messages (README, `make eval`), a linear SVM over TF-IDF of
+UniDic lemmas (uni- and bigrams) and NFKC character n-grams answers far more FAQ questions
+correctly than DIET + ResponseSelector trained on the same ~3,000 short examples, and trains in
+about a second instead of many minutes on 2 cores. Confidences are a softmax of the SVM scores
+with a temperature, so the FallbackClassifier's threshold has a stable meaning. It fills in the same message properties as Rasa's
+classifiers (`intent`, `intent_ranking`, `response_selector`), so `utter_faq`, rules, forms and
+the FallbackClassifier work unchanged.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+import joblib
+import numpy as np
+import scipy.sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.normalize import normalize
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "linear_intent_classifier.joblib"
+
+
+def lemma_features(lemmas: Sequence[str]) -> List[str]:
+    """Lemma unigrams and bigrams (解約 為る たい → 解約, 為る, たい, 解約_為る, 為る_たい)."""
+    lemmas = list(lemmas)
+    return lemmas + [f"{a}_{b}" for a, b in zip(lemmas, lemmas[1:])]
+
+
+def _identity(features: List[str]) -> List[str]:
+    # module-level so the fitted vectorizer can be pickled
+    return features
+
+
+def _char_text(text: str) -> str:
+    return normalize(text).lower()
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "C": 1.0,  # inverse regularisation strength of the SVM
+            "temperature": 0.15,  # softmax temperature turning SVM scores into confidences
+            "char_ngram_range": [1, 3],
+            "ranking_length": 10,
+            "retrieval_intents": ["faq"],
+            "random_seed": 42,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn"]
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("LinearIntentClassifier: no trained model found; every message gets no intent.")
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    # -- features -------------------------------------------------------------------------------
+    @staticmethod
+    def _lemmas(message: Message) -> List[str]:
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        return [token.lemma or token.text for token in tokens]
+
+    def _features(self, messages: Sequence[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
+        words = [lemma_features(self._lemmas(m)) for m in messages]
+        chars = [_char_text(m.get(TEXT) or "") for m in messages]
+        if fit:
+            low, high = self._config["char_ngram_range"]
+            self._model = {
+                "words": TfidfVectorizer(analyzer=_identity, sublinear_tf=True),
+                "chars": TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True),
+            }
+            return scipy.sparse.hstack(
+                [self._model["words"].fit_transform(words), self._model["chars"].fit_transform(chars)]
+            ).tocsr()
+        return scipy.sparse.hstack(
+            [self._model["words"].transform(words), self._model["chars"].transform(chars)]
+        ).tocsr()
+
+    @staticmethod
+    def _label(message: Message) -> Optional[str]:
+        return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
+
+    # -- training -------------------------------------------------------------------------------
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and self._label(m)]
+        labels = [self._label(m) for m in examples]
+        if len(set(labels)) < 2:
+            logger.warning("LinearIntentClassifier needs at least two intents; skipping training.")
+            return self._resource
+        features = self._features(examples, fit=True)
+        classifier = LinearSVC(C=self._config["C"], random_state=self._config["random_seed"])
+        classifier.fit(features, labels)
+        self._model["classifier"] = classifier
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._model, directory / MODEL_FILE)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    # -- inference ------------------------------------------------------------------------------
+    def process(self, messages: List[Message]) -> List[Message]:
+        if not self._model or "classifier" not in self._model:
+            return messages
+        texts = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
+        if not texts:
+            return messages
+        scores = self._model["classifier"].decision_function(self._features(texts))
+        scores = (scores - scores.max(axis=1, keepdims=True)) / self._config["temperature"]
+        probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        classes = self._model["classifier"].classes_
+        for message, row in zip(texts, probabilities):
+            self._set_properties(message, classes, row)
+        return messages
+
+    def _set_properties(self, message: Message, classes: np.ndarray, row: np.ndarray) -> None:
+        order = np.argsort(row)[::-1]
+        retrieval = set(self._config["retrieval_intents"])
+        best: Dict[str, float] = {}  # intent name → best confidence among its labels
+        best_key: Dict[str, str] = {}
+        for index in order:
+            label, confidence = str(classes[index]), float(row[index])
+            intent = label.split("/", 1)[0]
+            if intent not in best:
+                best[intent], best_key[intent] = confidence, label
+        ranking = [{"name": n, "confidence": c} for n, c in best.items()][: self._config["ranking_length"]]
+        top = ranking[0]
+        message.set(INTENT, {"name": top["name"], "confidence": top["confidence"]}, add_to_output=True)
+        message.set("intent_ranking", ranking, add_to_output=True)
+        selector: Dict[str, Any] = {"all_retrieval_intents": sorted(retrieval)}
+        for intent in retrieval:
+            keyed = [
+                {"id": None, "intent_response_key": str(classes[i]), "confidence": float(row[i])}
+                for i in order
+                if str(classes[i]).startswith(f"{intent}/")
+            ][: self._config["ranking_length"]]
+            if not keyed:
+                continue
+            key = keyed[0]["intent_response_key"]
+            selector[intent] = {
+                "response": {
+                    "id": None,
+                    "responses": None,
+                    "response_templates": None,
+                    "confidence": keyed[0]["confidence"],
+                    "intent_response_key": key,
+                    "utter_action": f"utter_{key}",
+                    "template_name": f"utter_{key}",
+                },
+                "ranking": keyed,
+            }
+        message.set("response_selector", selector, add_to_output=True)
