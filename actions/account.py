@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import identity as chat_identity
 from actions.identity import (
+    OFFERED_SLOT,
     PENDING_SLOT,
     current_identity,
     identity_events,
@@ -58,18 +59,18 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, key: str,
                 reply = account_service.general_answer(key, today, params, offer=False)
                 send(dispatcher, reply, notice(ident))
                 dispatcher.utter_message(text=lockout_text(state, key))
-                return events + [SlotSet(PENDING_SLOT, None)]
+                return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
             reply = account_service.general_answer(key, today, params)
             send(dispatcher, reply, notice(ident))
-            return events + [SlotSet(PENDING_SLOT, reply.pending)]
+            return events + [SlotSet(PENDING_SLOT, reply.pending), SlotSet(OFFERED_SLOT, True)]
         reply = account_service.answer(ident.account_id, key, today, contract_no=_latest_entity(tracker, "contract_no"),
                                        service=_service(tracker), params=params)
         send(dispatcher, reply)
-        return events + [SlotSet(PENDING_SLOT, reply.pending)]
+        return events + [SlotSet(PENDING_SLOT, reply.pending), SlotSet(OFFERED_SLOT, False)]
     except Exception:  # the accounts database is down, or anything unexpected
         logger.exception("account question %s failed in conversation %s", key, tracker.sender_id)
         dispatcher.utter_message(text=account_service.apology(question.service))
-        return [SlotSet(PENDING_SLOT, None)]
+        return [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
 
 
 class AccountQuestionAction(Action, ABC):

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 PROOF_SLOT = "identity_proof"
 LOCK_SLOT = "identity_lock"
 PENDING_SLOT = "pending_question"
+OFFERED_SLOT = "verification_offered"
 CONTRACT_SLOT = "verify_contract_no"
 DIGITS_SLOT = "verify_phone_last4"
 FORM = "verify_identity_form"
@@ -230,27 +231,27 @@ class ActionVerificationResult(Action):
                 state = lock_state(tracker, now)
                 if state.locked(now):
                     dispatcher.utter_message(text=lockout_text(state, pending))
-                    return events + [SlotSet(PENDING_SLOT, None)]
+                    return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
                 text = "本人確認は完了していません。一般的なご質問には引き続きお答えします。"
                 if ((tracker.latest_message or {}).get("intent") or {}).get("name") == "human_handoff":
                     service = account_service.question(key).service if key else None
                     text += "担当窓口は次のとおりです。\n" + account_service.contacts_text(service)
                 dispatcher.utter_message(text=text)
-                return events + [SlotSet(PENDING_SLOT, None)]
+                return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
             how = "ログイン情報で" if ident.source == identity.TOKEN else ""
             head = f"{how}本人確認ができました。ありがとうございます。"
             if key is None:
                 dispatcher.utter_message(
                     text=head + "ご契約についてのご質問をどうぞ(例:「今月の請求はいくら?」「契約内容を教えて」)。")
-                return events + [SlotSet(PENDING_SLOT, None)]
+                return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
             reply = account_service.answer(ident.account_id, key, settings.today(), params=params)
             send(dispatcher, reply, head)
-            return events + [SlotSet(PENDING_SLOT, reply.pending)]
+            return events + [SlotSet(PENDING_SLOT, reply.pending), SlotSet(OFFERED_SLOT, False)]
         except Exception:
             logger.exception("action_verification_result failed in conversation %s", tracker.sender_id)
             service = account_service.question(key).service if key else None
             dispatcher.utter_message(text=account_service.apology(service))
-            return [SlotSet(PENDING_SLOT, None)]
+            return [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
 
 
 class ActionDeclineVerification(Action):
@@ -261,4 +262,4 @@ class ActionDeclineVerification(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(text="承知しました。ほかにご不明な点があればお気軽にお尋ねください。")
-        return [SlotSet(PENDING_SLOT, None)]
+        return [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]

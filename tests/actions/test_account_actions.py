@@ -57,6 +57,7 @@ def test_anonymous_gets_general_rule_and_offer_without_account_data(key, demo_ac
     assert [b["payload"] for b in buttons] == ["/request_verification", "/decline_verification"]
     assert account_service.QUESTIONS[key].general(None) in messages[0]["text"]
     assert slot_events(events)["pending_question"].startswith(key + "|")
+    assert slot_events(events)["verification_offered"] is True
     shown = texts(messages)
     for account in demo_accounts:
         for value in account_data(account):

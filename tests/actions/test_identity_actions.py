@@ -233,7 +233,7 @@ def test_decline_forgets_the_waiting_question():
     events, messages = run_action(ActionDeclineVerification(),
                                   make_tracker("結構です", "decline_verification",
                                                slots={"pending_question": "rt_cancel_end|n=1"}))
-    assert slot_events(events) == {"pending_question": None}
+    assert slot_events(events) == {"pending_question": None, "verification_offered": False}
     assert messages[0]["text"]
 
 
