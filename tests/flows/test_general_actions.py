@@ -1,0 +1,134 @@
+"""The conversation flows that need no customer data: handoff, disambiguation, two-stage fallback."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.general import (
+    ActionAnswerFaqTopic,
+    ActionDisambiguateService,
+    ActionHumanHandoff,
+    ActionOfferFaqTopics,
+)
+from bot.faq import catalog
+from bot.settings import TOKYO
+from bot.support import contacts, topics
+
+
+def tracker(text: str, intent: str, entities: Optional[List[dict]] = None, slots: Optional[Dict[str, Any]] = None,
+            events: Optional[List[dict]] = None, response_selector: Optional[dict] = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    if response_selector:
+        latest["response_selector"] = response_selector
+    return Tracker("conv-1", slots or {}, latest, events or [], False, None, {}, "action_listen")
+
+
+def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def test_every_faq_answer_has_examples_a_source_and_a_service_label():
+    entries = catalog.load()
+    assert len(entries) >= 120
+    for entry in entries.values():
+        assert len(entry.examples) >= 12, entry.key
+        assert entry.source.startswith("seed 00"), entry.key
+        assert entry.answers and all(a.startswith("【") for a in entry.answers), entry.key
+
+
+def test_every_generic_topic_points_at_existing_faq_answers():
+    for topic in topics.topics().values():
+        for service, key in topic.answers.items():
+            assert service in contacts.SERVICES
+            assert catalog.entry(key) is not None, (topic.name, key)
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [("解約したいんですが", "cancel"), ("料金っていくら？", "price"), ("営業時間は何時から？", "hours"),
+     ("問い合わせ先を教えて", "contact"), ("申し込みたいです", "apply"), ("支払い方法は？", "payment"),
+     ("ｷｬﾝｾﾙしたい", "cancel")],
+)
+def test_generic_topic_detection(text, topic):
+    assert topics.detect(text).name == topic
+
+
+def test_generic_question_without_service_asks_which_service_with_buttons():
+    messages, events = run(ActionDisambiguateService(), tracker("解約したい", "generic_question"))
+    assert "どのサービス" in messages[0]["text"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    # only services whose documents answer 解約 are offered (Linuxmania HaaS has no 解約 rule)
+    assert payloads == [f'/choose_service{{"service":"{s}"}}' for s in
+                        ("remote_support", "license_maintenance", "rental", "phone_answering")]
+    assert {"event": "slot", "name": "faq_topic", "value": "cancel", "timestamp": None} in events
+
+
+def test_choosing_a_service_answers_the_remembered_topic():
+    t = tracker('/choose_service{"service":"rental"}', "choose_service",
+                entities=[{"entity": "service", "value": "rental"}], slots={"faq_topic": "cancel"})
+    messages, events = run(ActionDisambiguateService(), t)
+    assert messages[0]["response"] == "utter_faq/rt_cancel_how"
+    assert {"event": "slot", "name": "service", "value": "rental", "timestamp": None} in events
+
+
+def test_service_known_from_the_conversation_is_used_without_asking():
+    messages, _ = run(ActionDisambiguateService(), tracker("料金は？", "generic_question", slots={"service": "remote_support"}))
+    assert messages[0]["response"] == "utter_faq/rs_monthly_fee"
+
+
+def test_topic_the_service_documents_do_not_cover_gets_the_contact_not_an_invented_answer():
+    messages, _ = run(ActionDisambiguateService(), tracker("営業時間は？", "generic_question", slots={"service": "rental"}))
+    assert "ご案内できる資料がございません" in messages[0]["text"]
+    assert "マイページ" in messages[0]["text"]
+
+
+def test_handoff_for_a_known_service_says_whether_it_is_open_now(monkeypatch):
+    monkeypatch.setattr("bot.settings.now", lambda: datetime(2026, 11, 24, 11, 0, tzinfo=TOKYO))  # Tue
+    messages, _ = run(ActionHumanHandoff(), tracker("人と話したい", "human_handoff", slots={"service": "haas"}))
+    assert "customer@linuxmania.jp" in messages[0]["text"] and "現在受付中です" in messages[0]["text"]
+    monkeypatch.setattr("bot.settings.now", lambda: datetime(2026, 11, 23, 11, 0, tzinfo=TOKYO))  # 勤労感謝の日
+    messages, _ = run(ActionHumanHandoff(), tracker("人と話したい", "human_handoff", slots={"service": "haas"}))
+    assert "現在は受付時間外です" in messages[0]["text"]
+
+
+def test_handoff_without_a_service_lists_every_contact(monkeypatch):
+    monkeypatch.setattr("bot.settings.now", lambda: datetime(2026, 11, 22, 22, 0, tzinfo=TOKYO))  # Sun 22:00
+    messages, _ = run(ActionHumanHandoff(), tracker("オペレーターお願い", "human_handoff"))
+    text = messages[0]["text"]
+    assert "0957-22-1193" in text and "customer@linuxmania.jp" in text
+    assert text.count("現在は受付時間外です") == 2  # remote support closes at 21:00; HaaS is closed on Sunday
+
+
+def _selector(*keys):
+    return {"faq": {"ranking": [{"intent_response_key": f"faq/{k}", "confidence": 0.2} for k in keys]}}
+
+
+def test_fallback_offers_the_three_most_likely_topics_then_gives_up():
+    t = tracker("よくわからない質問", "nlu_fallback",
+                response_selector=_selector("rs_monthly_fee", "rs_billing_start", "rs_unlimited_use", "rt_login"))
+    messages, _ = run(ActionOfferFaqTopics(), t)
+    buttons = messages[0]["buttons"]
+    assert [b["payload"] for b in buttons[:3]] == [
+        '/choose_faq{"faq_topic":"rs_monthly_fee"}', '/choose_faq{"faq_topic":"rs_billing_start"}',
+        '/choose_faq{"faq_topic":"rs_unlimited_use"}']
+    assert buttons[3]["payload"] == "/none_of_these"
+    second = tracker("まだわからない", "nlu_fallback", response_selector=_selector("rs_monthly_fee"),
+                     events=[{"event": "action", "name": "action_offer_faq_topics"}, {"event": "action", "name": "action_listen"}])
+    messages, _ = run(ActionOfferFaqTopics(), second)
+    assert messages[0]["response"] == "utter_default"
+
+
+def test_chosen_faq_topic_is_answered_and_forged_keys_are_refused():
+    messages, _ = run(ActionAnswerFaqTopic(), tracker("/choose_faq", "choose_faq",
+                                                      entities=[{"entity": "faq_topic", "value": "pa_free_trial"}]))
+    assert messages[0]["response"] == "utter_faq/pa_free_trial"
+    for forged in ["../../etc", "utter_greet", "rs_does_not_exist", ""]:
+        messages, _ = run(ActionAnswerFaqTopic(), tracker("/choose_faq", "choose_faq",
+                                                          entities=[{"entity": "faq_topic", "value": forged}]))
+        assert messages[0]["response"] == "utter_default"
