@@ -12,7 +12,9 @@ import urllib.parse
 
 import pytest
 
-from webtest_support import CHROMIUM, PROJECT_ROOT, RasaStack, find_model, http, launch_chromium
+from webtest_support import (
+    CHROMIUM, PROJECT_ROOT, HostSite, RasaStack, find_model, free_port, http, launch_chromium,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -251,6 +253,55 @@ def test_demo_login_token_travels_in_message_metadata(chat, stack):
     assert chat.sender_id() != sender_before
     assert FAQ_QUESTION not in chat.user_texts()
     assert chat.page.evaluate("() => sessionStorage.getItem('madoguchi.token')") is None
+
+
+def test_embedded_in_a_listed_site_with_its_login_token(browser, stack):
+    """A company site frames the page and hands over its customer's token; other sites cannot frame it."""
+    context = browser.new_context(locale="ja-JP")
+    try:
+        with HostSite(stack.company_port, stack.chat_url) as site:
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(site.url)
+            frame = page.frame_locator("#chat")
+            frame.locator("#status[data-state=online]").wait_for()
+            status, body = _demo_login_http(stack, "A1001")
+            if status != 200:
+                pytest.skip(f"demo login unavailable ({status})")
+            # the listed company site can log its customer in
+            page.evaluate(
+                "([token, origin]) => document.getElementById('chat').contentWindow.postMessage("
+                "{type: 'madoguchi:login', token, label: '山田 太郎 様'}, origin)",
+                [body["token"], stack.url])
+            frame.locator("#login-state").wait_for()
+            assert "山田 太郎 様" in frame.locator("#login-text").inner_text()
+
+        with HostSite(free_port(), stack.chat_url) as other_site:  # not in embed_origins
+            other = context.new_page()
+            other.goto(other_site.url)
+            other.wait_for_timeout(2000)
+            assert other.frame_locator("#chat").locator("#status").count() == 0
+            # nor can it log a customer in by opening the page in a window and posting a token
+            with context.expect_page() as popup_info:
+                other.evaluate("(url) => { window.chatWindow = window.open(url); }", stack.chat_url)
+            popup = popup_info.value
+            popup.locator("#status[data-state=online]").wait_for(timeout=TIMEOUT_MS)
+            other.evaluate(
+                "([token, origin]) => window.chatWindow.postMessage("
+                "{type: 'madoguchi:login', token, label: 'attacker'}, origin)",
+                [body["token"], stack.url])
+            popup.wait_for_timeout(1000)
+            assert popup.locator("#login-state").is_hidden()
+            assert popup.evaluate("() => sessionStorage.getItem('madoguchi.token')") is None
+    finally:
+        context.close()
+
+
+def _demo_login_http(stack: RasaStack, account_id: str):
+    status, _, body = http("POST", stack.url + "/chat/api/demo-login",
+                           json.dumps({"account_id": account_id}).encode(),
+                           {"Content-Type": "application/json"})
+    return status, json.loads(body or b"{}")
 
 
 @pytest.mark.xfail(reason="needs the account actions and demo accounts in the database", strict=False)

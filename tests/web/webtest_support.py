@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import http.server as http_server
+import json
+import threading
 import os
 import socket
 import subprocess
@@ -211,7 +214,13 @@ class RasaStack:
         if isinstance(store, dict) and store.get("dialect") == "sqlite":
             store["db"] = str(tmp / "tracker.db")
         (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True))
-        (tmp / "credentials.yml").write_text(yaml.safe_dump(CHANNEL_CREDENTIALS))
+        # A "company site" on another origin (tests/web: HostSite) may frame the page.
+        self.company_port = free_port()
+        self.company_origin = f"http://localhost:{self.company_port}"
+        credentials = json.loads(json.dumps(CHANNEL_CREDENTIALS))
+        credentials["bot.channels.secure_socketio.SecureSocketIOInput"]["embed_origins"] = [
+            self.company_origin]
+        (tmp / "credentials.yml").write_text(yaml.safe_dump(credentials))
         self.demo_accounts_loaded = False
 
     def start(self, timeout: float = 420) -> "RasaStack":
@@ -255,3 +264,35 @@ class RasaStack:
 
 def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+class HostSite:
+    """A stand-in for a company's web site: serves one page that frames the chat page."""
+
+    def __init__(self, port: int, chat_url: str) -> None:
+        page = (f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>会社のサイト</title>'
+                f'</head><body><iframe id="chat" src="{chat_url}" title="チャット" '
+                f'style="width:400px;height:640px;border:0"></iframe></body></html>').encode("utf-8")
+
+        class Handler(http_server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http_server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://localhost:{port}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "HostSite":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()

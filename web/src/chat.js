@@ -9,7 +9,22 @@
   "use strict";
 
   var BASE = new URL(".", window.location.href); // the chat page's directory, e.g. /chat/
-  var STORE = window.sessionStorage; // cleared when the tab closes (shared computers)
+  // sessionStorage: cleared when the tab closes (shared computers). Browsers that block storage in a
+  // third-party iframe throw on access: then keep the session in memory (no resume after reload).
+  var STORE = (function () {
+    try {
+      var storage = window.sessionStorage;
+      storage.getItem("madoguchi.probe");
+      return storage;
+    } catch (e) {
+      var memory = {};
+      return {
+        getItem: function (k) { return Object.prototype.hasOwnProperty.call(memory, k) ? memory[k] : null; },
+        setItem: function (k, v) { memory[k] = String(v); },
+        removeItem: function (k) { delete memory[k]; },
+      };
+    }
+  })();
   var KEY_SESSION = "madoguchi.session";
   var KEY_TOKEN = "madoguchi.token";
   var KEY_ACCOUNT = "madoguchi.account";
