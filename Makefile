@@ -41,7 +41,7 @@ shell: $(MODEL)
 validate: $(STAMP)
 	bash scripts/validate.sh
 
-pytest: $(STAMP)
+pytest: $(MODEL)
 	$(PY) -m pytest -q tests
 
 story-test: $(MODEL)
