@@ -2,6 +2,7 @@
 question is about, and the two-stage fallback that offers the most likely FAQ topics."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +14,7 @@ from bot.faq import catalog
 from bot.support import contacts, topics
 
 FALLBACK_TOPICS = 3
+logger = logging.getLogger(__name__)
 
 
 def _latest_entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -24,6 +26,22 @@ def _service(tracker: Tracker) -> Optional[str]:
     """The service this message or the conversation is about, if it is known."""
     service = _latest_entity(tracker, "service") or tracker.get_slot("service")
     return service if service in contacts.SERVICES else None
+
+
+def _services_of_verified_customer(tracker: Tracker) -> List[str]:
+    """Services of the customer's contracts, when identity is proven (else nothing is looked up)."""
+    from actions.identity import current_identity
+    from bot.storage import repository
+
+    try:
+        ident = current_identity(tracker)
+        account = repository.load_account(ident.account_id) if ident.verified else None
+    except Exception:  # the accounts database being down must not break a general answer
+        logger.warning("could not load the customer's contracts for disambiguation", exc_info=True)
+        return []
+    if account is None:
+        return []
+    return sorted({getattr(c.service, "value", c.service) for c in account.contracts})
 
 
 def _utter_faq(dispatcher: CollectingDispatcher, key: str) -> None:
@@ -64,6 +82,10 @@ class ActionDisambiguateService(Action):
             )
             return []
         service = _service(tracker)
+        if service is None:
+            # The customer's own contracts decide when exactly one of them answers this topic.
+            candidates = [s for s in _services_of_verified_customer(tracker) if s in topic.answers]
+            service = candidates[0] if len(candidates) == 1 else None
         if service is None:
             buttons = [
                 {"title": contacts.contact_for(s).name, "payload": f'/choose_service{{"service":"{s}"}}'}

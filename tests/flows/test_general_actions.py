@@ -132,3 +132,24 @@ def test_chosen_faq_topic_is_answered_and_forged_keys_are_refused():
         messages, _ = run(ActionAnswerFaqTopic(), tracker("/choose_faq", "choose_faq",
                                                           entities=[{"entity": "faq_topic", "value": forged}]))
         assert messages[0]["response"] == "utter_default"
+
+
+def test_a_verified_customers_single_matching_contract_decides_the_service(monkeypatch):
+    from bot.engine.contracts import Account
+    from bot.identity import Identity
+
+    class Contract:
+        service = "phone_answering"
+
+    monkeypatch.setattr("actions.identity.current_identity", lambda tracker: Identity(account_id="A9", source="token"))
+    monkeypatch.setattr("bot.storage.repository.load_account",
+                        lambda account_id: Account(id="A9", name="x", phone="0", internet_line=None, contracts=(Contract(),)))
+    messages, _ = run(ActionDisambiguateService(), tracker("解約したい", "generic_question"))
+    assert messages[0]["response"] == "utter_faq/pa_cancellation_penalty"
+
+
+def test_an_anonymous_customer_is_asked_even_if_a_contract_number_is_typed(monkeypatch):
+    monkeypatch.setattr("actions.identity.clock", lambda: 1_795_000_000.0)
+    t = tracker("RS-0001 解約したい", "generic_question", entities=[{"entity": "contract_no", "value": "RS-0001"}])
+    messages, _ = run(ActionDisambiguateService(), t)
+    assert "buttons" in messages[0] and "どのサービス" in messages[0]["text"]
