@@ -16,6 +16,7 @@ import yaml
 from bot.settings import PROJECT_ROOT
 
 DATA_DIR = PROJECT_ROOT / "data" / "nlu"
+TITLES_FILE = Path(__file__).with_name("titles.yml")
 SERVICE_OF_PREFIX = {
     "rs": "remote_support",
     "lm": "license_maintenance",
@@ -63,11 +64,12 @@ def load(data_dir: str = str(DATA_DIR)) -> Dict[str, FaqEntry]:
         for name, variants in (content.get("responses") or {}).items():
             if name.startswith("utter_faq/"):
                 responses[name[len("utter_faq/"):]] = variants
+    titles = yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8")) if TITLES_FILE.exists() else {}
     catalog = {}
     for key, variants in responses.items():
         metadata = variants[0].get("metadata") or {}
         key_examples = tuple(examples.get(key, ()))
-        title = metadata.get("title") or (key_examples[0] if key_examples else key)
+        title = (titles or {}).get(key) or (key_examples[0] if key_examples else key)
         catalog[key] = FaqEntry(
             key=key,
             service=SERVICE_OF_PREFIX.get(key.split("_", 1)[0], "general"),
