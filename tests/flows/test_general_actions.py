@@ -42,6 +42,16 @@ def test_every_faq_answer_has_examples_a_source_and_a_service_label():
         assert entry.answers and all(a.startswith("【") for a in entry.answers), entry.key
 
 
+def test_every_faq_answer_has_a_short_button_title_of_its_own():
+    import yaml
+
+    titles = yaml.safe_load(catalog.TITLES_FILE.read_text(encoding="utf-8"))
+    assert set(titles) == set(catalog.load())
+    for key, entry in catalog.load().items():
+        assert entry.title == titles[key] and len(entry.title) <= 18, key
+    assert len(set(titles.values())) == len(titles)
+
+
 def test_every_generic_topic_points_at_existing_faq_answers():
     for topic in topics.topics().values():
         for service, key in topic.answers.items():
