@@ -107,11 +107,54 @@ def register_token(groups: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_token)
 
 
+# ---- conversations (retention) ----------------------------------------------------------------
+
+def _non_negative_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a number of days, 0 or more")
+    return value
+
+
+def _conversations_purge(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from bot import retention
+
+    try:
+        report = retention.purge(args.days, args.tracker_db, dry_run=args.dry_run)
+    except ArgumentError as exc:
+        _error(f"not a database URL: {args.tracker_db!r} ({exc.__class__.__name__})")
+        return EXIT_BAD_INPUT
+    except SQLAlchemyError as exc:
+        _error(f"tracker store error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+        return EXIT_FAILURE
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {report.conversations} conversations ({report.events} events) "
+          f"whose last event is older than {args.days:g} days")
+    return EXIT_OK
+
+
+def register_conversations(groups: argparse._SubParsersAction) -> None:
+    parser = groups.add_parser("conversations", help="conversations in the tracker store")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    purge = commands.add_parser("purge", help="delete conversations whose last event is older than N days")
+    purge.add_argument("--days", type=_non_negative_number, required=True, metavar="N")
+    purge.add_argument("--tracker-db", default=None, metavar="URL",
+                       help="SQLAlchemy URL of the tracker store (default: sqlite:///var/tracker.db)")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    purge.set_defaults(handler=_conversations_purge)
+
+
 # ---- entry point ----------------------------------------------------------------------------
 
 COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_accounts,
     register_token,
+    register_conversations,
 ]
 
 

@@ -97,6 +97,39 @@ def check_proof(proof: Any, conversation_id: str, now: float, message_times: Ite
     return ProofCheck(account_id=account_id, issued=issued)
 
 
+# ---- conversation claims (what the channels pass on instead of a login token) ----------------
+
+CLAIM_PREFIX = "claim1"
+CLAIM_REJECTED = CLAIM_PREFIX + ":rejected"   # the channel saw a token and rejected it
+CLAIM_MAX_SECONDS = 24 * 3600
+
+
+def issue_claim(account_id: str, conversation_id: str, expires: float, *, secret: Optional[bytes] = None) -> str:
+    """``claim1:<account id>:<expires>:<HMAC>``: the channel checked a login token for `account_id`
+    in this conversation; valid until `expires` (Unix time). The raw token is never stored."""
+    if not account_id or ":" in account_id:
+        raise ValueError("account_id must be non-empty and contain no ':'")
+    stamp = str(int(expires))
+    mac = _mac(b"chat-claim", (account_id, conversation_id, stamp), secret)
+    return f"{CLAIM_PREFIX}:{account_id}:{stamp}:{mac}"
+
+
+def check_claim(claim: Any, conversation_id: str, now: float, *, secret: Optional[bytes] = None) -> Optional[str]:
+    """The account id of a valid, unexpired claim for this conversation; else None."""
+    if not isinstance(claim, str):
+        return None
+    parts = claim.split(":")
+    if len(parts) != 4 or parts[0] != CLAIM_PREFIX or not parts[2].isdigit() or not parts[1]:
+        return None
+    _, account_id, stamp, mac = parts
+    expected = _mac(b"chat-claim", (account_id, conversation_id, stamp), secret)
+    if not hmac.compare_digest(mac, expected):
+        return None
+    if now >= float(stamp) or float(stamp) > now + CLAIM_MAX_SECONDS + 60:
+        return None
+    return account_id
+
+
 # ---- failed attempts and the lock -----------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -206,12 +239,19 @@ def resolve(metadata: Optional[Mapping[str, Any]], proof: Any, conversation_id: 
             verify_token: Optional[Callable[[str], str]] = None) -> Identity:
     """The identity of the customer sending the current message.
 
-    A valid login token wins; a token that is present but rejected (tampered, expired, unknown
+    A valid login token (or the channel's conversation claim that replaces it, see issue_claim)
+    wins; a token that is present but rejected (tampered, expired, unknown
     account, malformed) makes the customer anonymous unless the conversation holds a valid proof.
     `verify_token` returns the account id or raises (default: bot.auth.tokens.verify).
     """
     token_problem = None
     token = metadata.get("token") if isinstance(metadata, Mapping) else None
+    if isinstance(token, str) and token.startswith(CLAIM_PREFIX + ":"):
+        # The channel checked the login token and passed on a claim bound to this conversation.
+        claimed = check_claim(token, conversation_id, now, secret=secret)
+        if claimed:
+            return Identity(account_id=claimed, source=TOKEN)
+        token_problem, token = TOKEN_REJECTED, None
     if token:
         if verify_token is None:
             from bot.auth.tokens import TokenError, verify

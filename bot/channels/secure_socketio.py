@@ -58,6 +58,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 
 from bot import settings
+from bot.channels import guard  # also installs log masking and the action-server timeout
 
 logger = logging.getLogger(__name__)
 
@@ -310,17 +311,25 @@ class SecureSocketIOInput(InputChannel):
             if not isinstance(data, dict):
                 return
             text = data.get("message")
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str):
+                return
+            output = SecureSocketIOOutput(sio, self.bot_message_evt)
+            # Shared input rules (bot/channels/guard.py): control/bidi characters, length, empty
+            # text, slash syntax, phone numbers; the login token becomes a conversation claim.
+            text, reply = guard.clean_text(text)
+            if reply is not None or text is None:
+                await output.send_text_message(sender_id, reply or guard.EMPTY_REPLY)
                 return
             text = text[: self.max_message_chars]
             metadata = self._metadata(data.get("metadata"), session.get("token"))
-            output = SecureSocketIOOutput(sio, self.bot_message_evt)
+            metadata = await guard.secure_metadata(metadata, sender_id, extra=metadata)
             message = UserMessage(
                 text, output, sender_id, input_channel=self.name(), metadata=metadata
             )
             await sio.emit("bot_typing", {"typing": True}, room=sender_id, namespace=self.namespace)
             try:
-                await on_new_message(message)
+                agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+                await guard.handle_with_fallback(on_new_message, message, agent)
             finally:
                 await sio.emit(
                     "bot_typing", {"typing": False}, room=sender_id, namespace=self.namespace

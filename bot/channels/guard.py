@@ -1,0 +1,351 @@
+"""Input rules shared by the REST and socket.io channels (bad input, slash commands, privacy, faults).
+
+* ``clean_text(text) -> (text | None, reply | None)``: control characters, bidi overrides and lone
+  surrogates removed, full phone numbers reduced to their last 4 digits; empty text and text over
+  MAX_CHARS (counted after NFKC) get a polite reply instead of reaching NLU.
+* ``filter_slash(text)``: Rasa reads ``/intent{"entity": ...}`` as an already-classified message.
+  Only the payloads of the bot's own buttons (BUTTON_PAYLOADS) keep that meaning; any other text
+  starting with ``/`` reaches NLU as plain text (its ``/`` becomes ``／``), so typing slash syntax
+  can never prove identity, set account slots or name another customer's data.
+* ``secure_metadata(raw, sender_id)``: only the login token is passed on, and not as such: it is
+  checked here and replaced with a conversation-bound claim (bot.identity.issue_claim), so the
+  tracker store never holds a login token.
+* ``no_reply_apology(service)``: what the customer reads when Rasa produced no answer (the action
+  server is down or failed).
+* ``Deduplicator``: the same text from the same sender within a few seconds gets the previous answer.
+
+Importing this module also installs log masking (bot.privacy) and lowers Rasa's action-server
+timeout (see ``apply_action_timeout``).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+import unicodedata
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+from bot import privacy
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS = int(os.environ.get("MADOGUCHI_MAX_MESSAGE_CHARS", "1000"))
+MAX_TOKEN_CHARS = 4096
+DEDUP_SECONDS = 5.0
+
+EMPTY_REPLY = "ご質問を入力してください。リモートサポート、ライセンス保守、Linuxmania サポート、レンタル端末/SIM、電話代行についてお答えします。"
+TOO_LONG_REPLY = (
+    "申し訳ございません。メッセージが長すぎるため読み取れませんでした。"
+    f"ご質問は{MAX_CHARS}文字以内で、要点を分けてお送りください。"
+)
+NO_REPLY_TEXT = (
+    "申し訳ございません。ただいまシステムの一部に不具合があり、お答えを用意できませんでした。"
+    "しばらくしてからもう一度お試しいただくか、下記の窓口へお問い合わせください。"
+)
+SLOW_REPLY_TEXT = (
+    "申し訳ございません。ただいまお返事に時間がかかっています。"
+    "しばらくしてからもう一度お試しいただくか、下記の窓口へお問い合わせください。"
+)
+
+
+# ------------------------------------------------------------------------------ faults
+def apply_action_timeout() -> float:
+    """Rasa 3.6 waits up to 300 s (rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT) for the action
+    server; a hung action server would leave the customer waiting five minutes and hold the
+    conversation's lock. We wait MADOGUCHI_ACTION_TIMEOUT seconds (default 10) instead; after that
+    Rasa logs the failure and the channel answers with an apology and the contacts."""
+    try:
+        seconds = float(os.environ.get("MADOGUCHI_ACTION_TIMEOUT", "10"))
+    except ValueError:
+        seconds = 10.0
+    seconds = seconds if seconds > 0 else 10.0
+    try:
+        import rasa.core.actions.action as rasa_action
+
+        rasa_action.DEFAULT_REQUEST_TIMEOUT = seconds  # read at call time by RemoteAction.run
+    except ImportError:  # the action server imports this package without Rasa
+        pass
+    return seconds
+
+
+ACTION_TIMEOUT = apply_action_timeout()
+# How long a channel waits for Rasa before answering with an apology (Rasa keeps working on it).
+REPLY_TIMEOUT = float(os.environ.get("MADOGUCHI_REPLY_TIMEOUT", str(min(ACTION_TIMEOUT + 2, 12))))
+privacy.install_log_masking()
+
+
+# ------------------------------------------------------------------------------ the text
+_BIDI_AND_INVISIBLE = {
+    0x061C, 0x200B, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+    0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF, 0x2028, 0x2029,
+}
+
+
+def _keep(ch: str) -> str:
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:          # lone surrogate: not text
+        return ""
+    if code in _BIDI_AND_INVISIBLE:
+        return ""
+    if ch in "\n\t":
+        return ch
+    category = unicodedata.category(ch)
+    if category == "Cc":                  # other control characters
+        return " " if ch == "\r" else ""
+    return ch
+
+
+def strip_unsafe(text: str) -> str:
+    """Text without control characters (except newline and tab), bidi controls and surrogates."""
+    return "".join(_keep(ch) for ch in text)
+
+
+def clean_text(text: Any) -> Tuple[Optional[str], Optional[str]]:
+    """(text for Rasa, None) or (None, polite reply). Non-strings get the "empty" reply."""
+    if not isinstance(text, str):
+        return None, EMPTY_REPLY
+    # Count after NFKC (DEVELOPERS.md); a huge message is not even cleaned in full.
+    if len(text) > MAX_CHARS * 8 or len(unicodedata.normalize("NFKC", strip_unsafe(text))) > MAX_CHARS:
+        return None, TOO_LONG_REPLY
+    cleaned = strip_unsafe(text).strip()
+    if not cleaned:
+        return None, EMPTY_REPLY
+    return filter_slash(privacy.redact_phone_numbers(cleaned)), None
+
+
+# ------------------------------------------------------------------------------ slash commands
+_SERVICES = ("remote_support", "license_maintenance", "haas", "rental", "phone_answering")
+_FAQ_TOPIC = re.compile(r"^[A-Za-z0-9_]{1,80}$")
+_CONTRACT_NO = re.compile(r"^[A-Z]{2}-[0-9]{3,8}$")
+
+# The payloads the bot's buttons send (actions/general.py, bot/account_service.py):
+# intent -> {entity: validator}. Nothing else is read as slash syntax.
+BUTTON_PAYLOADS: Dict[str, Dict[str, Callable[[Any], bool]]] = {
+    "choose_service": {"service": lambda v: v in _SERVICES},
+    "choose_faq": {"faq_topic": lambda v: isinstance(v, str) and bool(_FAQ_TOPIC.match(v))},
+    "none_of_these": {},
+    "request_verification": {},
+    "decline_verification": {},
+    "choose_contract": {"contract_no": lambda v: isinstance(v, str) and bool(_CONTRACT_NO.match(v))},
+}
+_SLASH = re.compile(r"^/([A-Za-z_]+)(\{.*\})?$", re.DOTALL)
+FULLWIDTH_SOLIDUS = "／"
+
+
+def button_payload(text: str) -> Optional[str]:
+    """The canonical form of one of the bot's button payloads, or None."""
+    match = _SLASH.match(text.strip())
+    if not match:
+        return None
+    intent, raw = match.group(1), match.group(2)
+    allowed = BUTTON_PAYLOADS.get(intent)
+    if allowed is None:
+        return None
+    entities: Any = {}
+    if raw is not None:
+        try:
+            entities = json.loads(raw)
+        except ValueError:
+            return None
+    if not isinstance(entities, dict) or set(entities) != set(allowed):
+        return None
+    if not all(check(entities[name]) for name, check in allowed.items()):
+        return None
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+
+
+def filter_slash(text: str) -> str:
+    """A button payload stays as it is; any other text starting with '/' becomes plain text."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return text
+    payload = button_payload(stripped)
+    if payload is not None:
+        return payload
+    return FULLWIDTH_SOLIDUS + stripped[1:]
+
+
+# ------------------------------------------------------------------------------ metadata
+def _verify_token(token: str, exists: Optional[Callable[[str], bool]] = None) -> Tuple[str, float]:
+    """(account id, expiry) of a valid login token; raises bot.auth.tokens.TokenError."""
+    import jwt
+
+    from bot.auth import tokens
+
+    account_id = tokens.verify(token, exists=exists)
+    claims = jwt.decode(token.strip(), options={"verify_signature": False})
+    return account_id, float(claims["exp"])
+
+
+async def claim_for_token(token: Any, sender_id: str) -> Optional[str]:
+    """The conversation claim that replaces a login token (bot.identity.CLAIM_REJECTED if invalid)."""
+    from bot import identity
+
+    if token is None or token == "":
+        return None
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS or not token.strip():
+        return identity.CLAIM_REJECTED
+    from bot.auth.tokens import TokenError
+
+    try:
+        try:
+            account_id, expires = await asyncio.wait_for(asyncio.to_thread(_verify_token, token), 2.0)
+        except TokenError:
+            raise
+        except Exception as exc:  # accounts database down or slow: signature and expiry only
+            logger.warning("login token checked without the accounts database (%s)", exc.__class__.__name__)
+            account_id, expires = _verify_token(token, exists=lambda _: True)
+        expires = min(expires, time.time() + identity.CLAIM_MAX_SECONDS)
+        return identity.issue_claim(account_id, sender_id, expires)
+    except TokenError:
+        return identity.CLAIM_REJECTED
+    except Exception as exc:
+        logger.warning("login token could not be checked (%s)", exc.__class__.__name__)
+        return identity.CLAIM_REJECTED
+
+
+async def secure_metadata(raw: Any, sender_id: str, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """Metadata for Rasa: the login token replaced by a claim; `extra` (already checked) kept."""
+    metadata: Dict[str, Any] = dict(extra or {})
+    metadata.pop("token", None)
+    token = raw.get("token") if isinstance(raw, dict) else None
+    claim = await claim_for_token(token, sender_id)
+    if claim:
+        metadata["token"] = claim
+    return metadata
+
+
+# ------------------------------------------------------------------------------ no answer
+def _service_of(tracker: Any) -> Optional[str]:
+    """The service the latest message was about (entity, slot, or the account question's intent)."""
+    try:
+        latest = getattr(tracker, "latest_message", None)
+        data = latest.as_dict() if hasattr(latest, "as_dict") else {}
+        for entity in data.get("entities") or []:
+            if entity.get("entity") == "service" and entity.get("value") in _SERVICES:
+                return entity["value"]
+        intent = (data.get("intent") or {}).get("name") or ""
+        if intent.startswith("account_"):
+            from bot import account_service
+
+            try:
+                service = account_service.question(intent[len("account_"):]).service
+                if service is not None:
+                    return service.value
+            except Exception:
+                pass
+        slot = tracker.get_slot("service")
+        return slot if slot in _SERVICES else None
+    except Exception:
+        return None
+
+
+def contacts_text(service: Optional[str] = None) -> str:
+    try:
+        from bot import settings
+        from bot.support import contacts
+
+        now = settings.now()
+        wanted = [service] if service in _SERVICES else list(contacts.SERVICES)
+        found = [contacts.contact_for(s) for s in wanted]
+        return "\n".join(c.describe(now) for c in found if c is not None)
+    except Exception:  # the apology must never fail
+        return ""
+
+
+def no_reply_apology(service: Optional[str] = None, *, slow: bool = False) -> str:
+    where = contacts_text(service)
+    return (SLOW_REPLY_TEXT if slow else NO_REPLY_TEXT) + (f"\n{where}" if where else "")
+
+
+async def service_hint(agent: Any, sender_id: str) -> Optional[str]:
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None
+    try:
+        tracker = await asyncio.wait_for(store.retrieve(sender_id), 1.0)
+    except Exception:
+        return None
+    return _service_of(tracker) if tracker is not None else None
+
+
+# ------------------------------------------------------------------------------ repeats
+class Deduplicator:
+    """Same sender + same text (+ same token) within `window` seconds: the previous answer, once
+    more, without running NLU and actions again. Concurrent duplicates wait for the first."""
+
+    def __init__(self, window: float = DEDUP_SECONDS, max_entries: int = 10_000) -> None:
+        self.window = window
+        self.max_entries = max_entries
+        self._entries: Dict[Tuple[str, str, str], Tuple[float, "asyncio.Future[List[Dict[str, Any]]]"]] = {}
+
+    @staticmethod
+    def key(sender_id: str, text: str, token: Any) -> Tuple[str, str, str]:
+        digest = hashlib.sha256(repr(token).encode("utf-8", "replace")).hexdigest()
+        return sender_id, text, digest
+
+    async def run(self, key: Tuple[str, str, str],
+                  produce: Callable[[], Awaitable[List[Dict[str, Any]]]]) -> List[Dict[str, Any]]:
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and now - entry[0] <= self.window:
+            return [dict(m) for m in await asyncio.shield(entry[1])]
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._entries[key] = (now, future)
+        self._prune(now)
+        try:
+            result = await produce()
+        except BaseException as exc:
+            self._entries.pop(key, None)
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning
+            raise
+        future.set_result(result)
+        return [dict(m) for m in result]
+
+    def _prune(self, now: float) -> None:
+        if len(self._entries) <= self.max_entries:
+            return
+        for key in [k for k, (at, fut) in self._entries.items() if now - at > self.window and fut.done()]:
+            del self._entries[key]
+
+
+async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], message: Any,
+                               agent: Any = None) -> None:
+    """Run Rasa on `message` (whose output channel sends straight to the client, e.g. socket.io);
+    when Rasa sends nothing or takes longer than REPLY_TIMEOUT, send an apology with the contacts."""
+    output = message.output_channel
+    sent: List[int] = []
+    original = output.send_response
+
+    def counting(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            sent.append(1)
+            return await method(*args, **kwargs)
+        return wrapper
+
+    for name in ("send_response", "send_text_message", "send_text_with_buttons", "send_image_url",
+                 "send_attachment", "send_elements", "send_quick_replies", "send_custom_json",
+                 "_send_message"):
+        method = getattr(output, name, None)
+        if method is not None:
+            setattr(output, name, counting(method))
+    task = asyncio.ensure_future(on_new_message(message))
+    done, _ = await asyncio.wait({task}, timeout=REPLY_TIMEOUT)
+    slow = not done
+    if done and task.exception() is not None:
+        exc = task.exception()
+        logger.error("Rasa failed to handle a message: %s", exc.__class__.__name__,
+                     exc_info=(type(exc), exc, exc.__traceback__))
+    elif slow:
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    if sent and not slow:
+        return
+    service = await service_hint(agent, message.sender_id)
+    await original(message.sender_id, {"text": no_reply_apology(service, slow=slow)})

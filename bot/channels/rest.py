@@ -1,0 +1,190 @@
+"""Hardened REST input channel: ``POST /webhooks/rest/webhook`` (the public contract, interfaces.md).
+
+Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"token": "<login token>"}}``.
+
+* A malformed request gets a 4xx JSON error ``{"error": <code>, "message": <explanation>}``: a body
+  that is not JSON (or not UTF-8, or too large), not an object; ``sender`` missing, not a string,
+  empty, longer than MAX_SENDER_CHARS, with control characters, or using the web chat's reserved
+  prefix; ``message`` not a string; ``metadata`` not an object.
+* Every well-formed request gets a non-empty list of bot messages, never a 500 or a stack trace:
+  the text goes through bot.channels.guard (control/bidi characters and lone surrogates removed,
+  phone numbers reduced to their last 4 digits, empty and over-long text answered politely without
+  NLU, slash syntax other than the bot's own button payloads read as plain text); when Rasa
+  produced nothing (the action server down or failing) or takes longer than guard.REPLY_TIMEOUT,
+  the customer gets an apology with the right contacts.
+* ``metadata.token`` is checked here and replaced with a conversation-bound claim
+  (bot.identity.issue_claim); other metadata is not passed on. The tracker store never holds a
+  login token.
+* The same text from the same sender within guard.DEDUP_SECONDS gets the previous answer.
+* ``?stream=true`` is not supported (answered as a normal request).
+
+credentials.yml (replaces Rasa's stock ``rest:`` entry; the URL stays /webhooks/rest/webhook)::
+
+    bot.channels.rest.HardenedRestInput:
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import unicodedata
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+
+from bot.channels import guard  # also installs log masking and the action-server timeout
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_SENDER_CHARS = 128
+RESERVED_SENDER_PREFIXES = ("web-",)   # conversations of the web chat (bot.channels.secure_socketio)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+class BadRequest(Exception):
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _error(exc: BadRequest) -> HTTPResponse:
+    return response.json({"error": exc.code, "message": exc.message}, status=exc.status, ensure_ascii=False)
+
+
+def parse_body(raw: Optional[bytes]) -> Dict[str, Any]:
+    """The request's JSON object; raises BadRequest for anything else."""
+    raw = raw or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest("body_too_large", f"the request body must be at most {MAX_BODY_BYTES} bytes", 413)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("invalid_encoding", "the request body must be UTF-8 encoded JSON") from None
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadRequest("invalid_json", "the request body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise BadRequest("invalid_body", "the request body must be a JSON object")
+    return body
+
+
+def parse_sender(body: Dict[str, Any]) -> str:
+    sender = body.get("sender")
+    if sender is None:
+        raise BadRequest("missing_sender", "'sender' (the conversation id) is required")
+    if not isinstance(sender, str):
+        raise BadRequest("invalid_sender", "'sender' must be a string")
+    if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest("invalid_sender", f"'sender' must be 1 to {MAX_SENDER_CHARS} characters")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in sender):
+        raise BadRequest("invalid_sender", "'sender' must not contain control characters")
+    if sender.startswith(RESERVED_SENDER_PREFIXES):
+        raise BadRequest("invalid_sender", "'sender' uses a prefix reserved for the web chat")
+    return sender
+
+
+def parse_message(body: Dict[str, Any]) -> str:
+    message = body.get("message")
+    if not isinstance(message, str):
+        raise BadRequest("invalid_message", "'message' must be a string")
+    return message
+
+
+def parse_metadata(body: Dict[str, Any]) -> Dict[str, Any]:
+    metadata = body.get("metadata")
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise BadRequest("invalid_metadata", "'metadata' must be a JSON object")
+    return metadata
+
+
+def _bot_text(sender_id: str, text: str) -> Dict[str, Any]:
+    return {"recipient_id": sender_id, "text": text}
+
+
+class HardenedRestInput(RestInput):
+    """Rasa's REST channel with the input rules of bot.channels.guard."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def __init__(self) -> None:
+        self.dedup = guard.Deduplicator()
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls()
+
+    async def _answer(self, on_new_message: Handler, request: Request, sender_id: str, text: str,
+                      metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+        collector = CollectingOutputChannel()
+        message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
+        task = asyncio.ensure_future(on_new_message(message))
+        done, _ = await asyncio.wait({task}, timeout=guard.REPLY_TIMEOUT)
+        agent = getattr(getattr(request.app, "ctx", None), "agent", None)
+        if not done:
+            # Rasa keeps working on it (and saves the conversation); the customer is not kept waiting.
+            task.add_done_callback(_log_failure)
+            logger.warning("no answer within %.0f s in conversation %s", guard.REPLY_TIMEOUT, sender_id)
+            service = await guard.service_hint(agent, sender_id)
+            return [_bot_text(sender_id, guard.no_reply_apology(service, slow=True))]
+        _log_failure(task)
+        messages = list(collector.messages)
+        if not messages:
+            service = await guard.service_hint(agent, sender_id)
+            messages = [_bot_text(sender_id, guard.no_reply_apology(service))]
+        return messages
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        webhook = Blueprint("madoguchi_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = parse_body(request.body)
+                sender_id = parse_sender(body)
+                raw_text = parse_message(body)
+                raw_metadata = parse_metadata(body)
+            except BadRequest as exc:
+                return _error(exc)
+            try:
+                text, reply = guard.clean_text(raw_text)
+                if reply is not None:
+                    return response.json([_bot_text(sender_id, reply)], ensure_ascii=False)
+                assert text is not None
+                token = raw_metadata.get("token")
+
+                async def produce() -> List[Dict[str, Any]]:
+                    metadata = await guard.secure_metadata(raw_metadata, sender_id)
+                    return await self._answer(on_new_message, request, sender_id, text, metadata)
+
+                messages = await self.dedup.run(self.dedup.key(sender_id, text, token), produce)
+            except Exception:
+                logger.exception("REST message could not be answered in conversation %s", sender_id)
+                messages = [_bot_text(sender_id, guard.no_reply_apology())]
+            return response.json(messages, ensure_ascii=False)
+
+        return webhook
+
+
+def _log_failure(task: "asyncio.Future[Any]") -> None:
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is not None:
+        logger.error("Rasa failed to handle a message: %s", exc.__class__.__name__,
+                     exc_info=(type(exc), exc, exc.__traceback__))

@@ -1,0 +1,126 @@
+"""Privacy: what must never be kept or logged in clear (login tokens, phone numbers, names, the secret).
+
+* ``install_log_masking()`` masks every log record of the process (installed in the Rasa server by
+  ``bot.channels.guard`` at import and in the action server by ``actions/__init__.py``). It builds on
+  ``bot.logmask`` (tokens, identity proofs, phone numbers, the last-4-digits slot) and adds the
+  conversation claims the channels put in place of login tokens, customers' names (「山田 太郎様」,
+  ``"name": ...``) and the signing secret itself.
+* ``redact_phone_numbers(text)`` is applied by the channels to what the customer types before it
+  reaches Rasa (and so the tracker store): a full phone number keeps only its last 4 digits, which
+  is all in-chat verification needs.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any
+
+from bot import logmask
+
+MASK = "***"
+
+_DIGIT = "[0-9０-９]"
+_DASH = "[-‐‑–—−－ー― 　]"
+# 0X0-XXXX-XXXX, 03-XXXX-XXXX, 0XXXXXXXXXX (10-11 digits), half or full width, any dash or a space
+_PHONE = re.compile(
+    rf"(?<![0-9０-９])([0０]{_DIGIT}{{1,4}}{_DASH}?{_DIGIT}{{1,4}}{_DASH}?)({_DIGIT}{{4}})(?![0-9０-９])"
+)
+
+_EXTRA_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # conversation claims put in place of login tokens by the channels (bot.identity.issue_claim)
+    (re.compile(r"claim1:[^:\s\"']*:[^:\s\"']*:[0-9a-f]{64}"), "<claim ***>"),
+    # "name": "山田 太郎" in JSON-ish dumps of accounts
+    (re.compile(r"(['\"]name['\"]\s*[:=]\s*['\"])[^'\"]+"), r"\1" + MASK),
+    # a customer's name before 様 (the bot's replies: 「山田 太郎様のご契約内容です」); not お客様/皆様
+    (re.compile(r"(?<![ぁ-んァ-ヶ一-龥々A-Za-zＡ-Ｚａ-ｚ])(?!お客|皆)[一-龥々ァ-ヶぁ-んA-Za-zＡ-Ｚａ-ｚ]{1,12}[ 　]"
+                r"[一-龥々ァ-ヶぁ-んA-Za-zＡ-Ｚａ-ｚ]{1,12}(?=[ 　]?(?:様|さま|さん))"), MASK),
+]
+
+
+def redact_phone_numbers(text: str) -> str:
+    """Full phone numbers in a customer's message -> '***-****-5678' (the last 4 digits stay)."""
+    if not isinstance(text, str) or not text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        digits = sum(ch.isdigit() for ch in match.group(0))
+        return "***-****-" + match.group(2) if digits in (10, 11) else match.group(0)
+
+    return _PHONE.sub(replace, text)
+
+
+def _secret_values() -> list[str]:
+    values = []
+    env = os.environ.get("MADOGUCHI_SECRET", "")
+    if len(env) >= 8:
+        values.append(env)
+    try:
+        from bot import settings
+
+        path = settings.VAR_DIR / "secret.key"
+        if path.exists():
+            stored = path.read_text().strip()
+            if len(stored) >= 8:
+                values.append(stored)
+    except Exception:  # masking must never fail because the key file cannot be read
+        pass
+    return values
+
+
+_SECRETS: list[str] = []
+
+
+def mask(text: str) -> str:
+    """Everything bot.logmask masks, plus claims, names and the signing secret."""
+    for value in _SECRETS:
+        if value in text:
+            text = text.replace(value, "<secret ***>")
+    text = logmask.mask(text)
+    for pattern, replacement in _EXTRA_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    if getattr(record, "_madoguchi_private", False):
+        return record
+    logmask.masked_record(record)  # merges the arguments into msg and masks it
+    record.msg = mask(str(record.msg))
+    if record.exc_text:
+        record.exc_text = mask(record.exc_text)
+    record._madoguchi_private = True
+    return record
+
+
+class PrivacyFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        _mask_record(record)
+        return True
+
+
+_installed = False
+
+
+def install_log_masking() -> None:
+    """Idempotent: every log record of this process is masked before any handler formats it."""
+    global _installed
+    _SECRETS[:] = _secret_values()
+    if _installed:
+        return
+    _installed = True
+    logmask.install()
+    base_factory = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return _mask_record(base_factory(*args, **kwargs))
+
+    logging.setLogRecordFactory(factory)
+    privacy_filter = PrivacyFilter()
+    loggers = [logging.getLogger()] + [
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]
+    for lg in loggers:
+        for handler in lg.handlers:
+            if not any(isinstance(f, PrivacyFilter) for f in handler.filters):
+                handler.addFilter(privacy_filter)
