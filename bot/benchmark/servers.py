@@ -1,0 +1,153 @@
+"""Start and stop the servers a benchmark run talks to, on free loopback ports.
+
+Single-server setup: one action server + one Rasa server, SQLite tracker store and SQLite accounts
+database in a temp dir (nothing of the developer's var/ is touched). Scaled-out setup: scripts/cluster.sh.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot import settings
+
+ROOT = settings.PROJECT_ROOT
+VENV_BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "madoguchi.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.update(extra or {})
+    return env
+
+
+def wait_http(url: str, timeout: float, procs: List[subprocess.Popen], logs: List[Path]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                tails = "\n".join(f"--- {p}\n{tail(p)}" for p in logs)
+                raise RuntimeError(f"a server exited (code {proc.returncode}) while starting:\n{tails}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def tail(path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(5)
+
+
+@dataclass
+class SingleServer:
+    """One Rasa server + one action server; `extra_env` e.g. {"SANIC_WORKERS": "2"} for experiments."""
+
+    model: Path = MODEL
+    tracker_store: str = "sqlite"  # sqlite | memory
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    secret: str = "bench-secret-not-for-production-0123456789"
+    workdir: Path = field(init=False)
+    rasa_port: int = field(init=False, default=0)
+    action_port: int = field(init=False, default=0)
+    rasa: Optional[subprocess.Popen] = field(init=False, default=None)
+    actions: Optional[subprocess.Popen] = field(init=False, default=None)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def env(self) -> Dict[str, str]:
+        # SANIC_HOST: the action server (rasa_sdk 3.6 has no --interface) listens on loopback only.
+        return base_env({"SANIC_HOST": "127.0.0.1", "MADOGUCHI_DB_URL": f"sqlite:///{self.workdir / 'accounts.db'}",
+                         "MADOGUCHI_SECRET": self.secret, **self.extra_env})
+
+    def pids(self) -> Dict[str, int]:
+        return {"rasa": self.rasa.pid if self.rasa else 0, "actions": self.actions.pid if self.actions else 0}
+
+    def start(self, timeout: float = 420) -> "SingleServer":
+        self.workdir = Path(tempfile.mkdtemp(prefix="mdg-bench-"))
+        self.rasa_port, self.action_port = free_port(), free_port()
+        tracker = ("tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+                   f"  db: \"{self.workdir / 'tracker.db'}\"\n") if self.tracker_store == "sqlite" else ""
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{self.action_port}/webhook\"\n"
+                             + tracker, encoding="utf-8")
+        env = self.env
+        load = subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "accounts", "load-demo"], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=120)
+        if load.returncode != 0:
+            raise RuntimeError(f"accounts load-demo failed: {load.stderr}")
+        logs = [self.workdir / "actions.log", self.workdir / "rasa.log"]
+        self.actions = subprocess.Popen(
+            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            cwd=ROOT, env=env, stdout=logs[0].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.rasa = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
+             "--interface", "127.0.0.1", "--enable-api", "--credentials", str(ROOT / "credentials.yml"),
+             "--endpoints", str(endpoints)],
+            cwd=ROOT, env=env, stdout=logs[1].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        procs = [self.actions, self.rasa]
+        try:
+            wait_http(f"http://127.0.0.1:{self.action_port}/health", timeout, procs, logs)
+            wait_http(f"{self.url}/status", timeout, procs, logs)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for proc in (self.rasa, self.actions):
+            if proc is not None:
+                stop_process(proc)
+        if getattr(self, "workdir", None) and not os.environ.get("MADOGUCHI_BENCH_KEEP"):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> "SingleServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
