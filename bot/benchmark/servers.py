@@ -86,7 +86,7 @@ class SingleServer:
     """One Rasa server + one action server; `extra_env` e.g. {"SANIC_WORKERS": "2"} for experiments."""
 
     model: Path = MODEL
-    tracker_store: str = "sqlite"  # sqlite | memory
+    tracker_store: str = "sqlite"  # sqlite | sqlite-wal (the file pre-set to journal_mode=WAL) | memory
     extra_env: Dict[str, str] = field(default_factory=dict)
     secret: str = "bench-secret-not-for-production-0123456789"
     workdir: Path = field(init=False)
@@ -112,7 +112,12 @@ class SingleServer:
         self.workdir = Path(tempfile.mkdtemp(prefix="mdg-bench-"))
         self.rasa_port, self.action_port = free_port(), free_port()
         tracker = ("tracker_store:\n  type: SQL\n  dialect: sqlite\n"
-                   f"  db: \"{self.workdir / 'tracker.db'}\"\n") if self.tracker_store == "sqlite" else ""
+                   f"  db: \"{self.workdir / 'tracker.db'}\"\n") if self.tracker_store.startswith("sqlite") else ""
+        if self.tracker_store == "sqlite-wal":
+            # journal_mode=WAL is stored in the database file: Rasa's SQLTrackerStore then uses it as is.
+            import sqlite3
+            with sqlite3.connect(self.workdir / "tracker.db") as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{self.action_port}/webhook\"\n"
                              + tracker, encoding="utf-8")
