@@ -11,6 +11,8 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,10 +43,15 @@ accounts:
 def _start_echo(tmp: Path, name: str, env: dict, demo_file: Path) -> tuple:
     port = free_port()
     log = tmp / f"{name}.log"
+    env = {"MADOGUCHI_SECRET": SECRET, "MADOGUCHI_VAR_DIR": str(tmp / "var"),
+           "MADOGUCHI_DB_URL": f"sqlite:///{tmp / 'accounts.db'}", **env}
+    # the demo accounts exist in this server's accounts database (login tokens are checked there)
+    subprocess.run([sys.executable, "-m", "bot", "accounts", "import", str(demo_file)],
+                   cwd=PROJECT_ROOT, env={**os.environ, **env, "PYTHONPATH": str(PROJECT_ROOT)},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
     process = start_process(
         [sys.executable, str(Path(__file__).with_name("echo_server.py")), str(port), str(demo_file)],
-        log, env={"MADOGUCHI_SECRET": SECRET, "MADOGUCHI_VAR_DIR": str(tmp / "var"), **env},
-        cwd=PROJECT_ROOT,
+        log, env=env, cwd=PROJECT_ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -273,25 +280,48 @@ async def test_message_before_session_request_is_ignored(server):
         await client.close()
 
 
+def _claimed_account(echo: dict):
+    """The account of the conversation claim that replaced the login token (bot/channels/guard.py)."""
+    from bot import identity
+
+    claim = echo["metadata"].get("token")
+    if claim is None:
+        return None
+    if claim == identity.CLAIM_REJECTED:
+        return "rejected"
+    assert claim.startswith(identity.CLAIM_PREFIX + ":"), claim  # the raw token never reaches Rasa
+    return identity.check_claim(claim, echo["sender"], time.time())
+
+
 @pytest.mark.asyncio
-async def test_login_token_is_passed_on_and_other_metadata_dropped(server):
-    client = await _client(server, auth={"token": "connection-token"})
+async def test_login_token_is_passed_on_and_other_metadata_dropped(server, secret_env):
+    from bot.auth import tokens
+
+    token_a, token_b = tokens.issue("A1001"), tokens.issue("A1002")
+    client = await _client(server, auth={"token": token_a})
     try:
         await client.session(None)
-        await client.say("a")
-        assert _echo(await client.expect("bot_uttered"))["metadata"] == {"token": "connection-token"}
-        await client.say("b", metadata={"token": "message-token", "account_id": "A1001",
-                                        "session_id": "web-x"})
-        assert _echo(await client.expect("bot_uttered"))["metadata"] == {"token": "message-token"}
-        await client.say("c", metadata=json.dumps({"token": "json-token"}))
-        assert _echo(await client.expect("bot_uttered"))["metadata"] == {"token": "json-token"}
+        await client.say("a")  # the connection's token
+        assert _claimed_account(_echo(await client.expect("bot_uttered"))) == "A1001"
+        await client.say("b", metadata={"token": token_b, "account_id": "A1001",
+                                        "session_id": "web-x", "display": "ボタン"})
+        echo = _echo(await client.expect("bot_uttered"))  # the message's token wins
+        assert _claimed_account(echo) == "A1002"
+        assert set(echo["metadata"]) == {"token", "display"}  # nothing else from the client
+        await client.say("c", metadata=json.dumps({"token": token_b}))
+        assert _claimed_account(_echo(await client.expect("bot_uttered"))) == "A1002"
+        await client.say("d", metadata={"token": token_a + "x"})  # tampered
+        assert _claimed_account(_echo(await client.expect("bot_uttered"))) == "rejected"
     finally:
         await client.close()
 
     anonymous = await _client(server)
     try:
         await anonymous.session(None)
-        await anonymous.say("d", metadata={"token": 123})
+        await anonymous.say("e", metadata={"token": 123})
+        assert _echo(await anonymous.expect("bot_uttered"))["metadata"].get("token") in (
+            None, "claim1:rejected")
+        await anonymous.say("f")
         assert _echo(await anonymous.expect("bot_uttered"))["metadata"] == {}
     finally:
         await anonymous.close()

@@ -184,6 +184,31 @@ def find_model() -> Optional[Path]:
     return models[-1] if models else None
 
 
+def snapshot_model(model: Path, dest_dir: Path, timeout: float = 600) -> Path:
+    """A complete private copy of the model (someone may be re-training it right now)."""
+    import shutil
+    import tarfile
+
+    dest = dest_dir / model.name
+    deadline = time.monotonic() + timeout
+    while True:
+        shutil.copyfile(model, dest)
+        try:
+            with tarfile.open(dest, "r:gz") as archive:
+                archive.getmembers()  # reads to the end: fails on a half-written archive
+            return dest
+        except (tarfile.TarError, EOFError, OSError, zlib_error()) as exc:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{model} stays unreadable: {exc}") from exc
+            time.sleep(10)
+
+
+def zlib_error() -> type:
+    import zlib
+
+    return zlib.error
+
+
 class RasaStack:
     """Action server + Rasa server (with the chat channel) on free ports, isolated state in `tmp`.
 
@@ -194,7 +219,7 @@ class RasaStack:
         import yaml
 
         self.tmp = tmp
-        self.model = model
+        self.model = snapshot_model(model, tmp)
         self.rasa_port = free_port()
         self.actions_port = free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
