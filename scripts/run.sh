@@ -12,6 +12,13 @@ if .venv/bin/python -c "import bot.cli" 2>/dev/null; then
   .venv/bin/python -m bot accounts load-demo
 fi
 
+# Rasa's HTTP API (/conversations/<id>/tracker, /model/...) can read and rewrite any conversation:
+# it needs a token. MADOGUCHI_API_TOKEN, else one generated once into var/api-token.
+if [ -z "${MADOGUCHI_API_TOKEN:-}" ]; then
+  [ -s var/api-token ] || (umask 077; .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(32))" > var/api-token)
+  MADOGUCHI_API_TOKEN=$(cat var/api-token)
+fi
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -25,7 +32,7 @@ trap stop INT TERM EXIT
 
 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model models/madoguchi.tar.gz --port "$RASA_PORT" --enable-api \
+.venv/bin/rasa run --model models/madoguchi.tar.gz --port "$RASA_PORT" --enable-api --auth-token "$MADOGUCHI_API_TOKEN" \
   --credentials credentials.yml --endpoints endpoints.yml >var/log/rasa.log 2>&1 &
 pids+=($!)
 
@@ -48,6 +55,7 @@ cat <<MSG
     Chat page:  http://localhost:$RASA_PORT/chat/
     REST:       POST http://localhost:$RASA_PORT/webhooks/rest/webhook
                 {"sender": "<conversation id>", "message": "こんにちは"}
+    HTTP API:   http://localhost:$RASA_PORT/conversations/<id>/tracker?token=<var/api-token>
     Logs:       var/log/rasa.log, var/log/actions.log
   Press Ctrl-C to stop.
 
