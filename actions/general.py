@@ -149,14 +149,29 @@ class ActionOfferFaqTopics(Action):
         meaningful = [a for a in actions if a not in ("action_listen", "action_extract_slots")]
         return bool(meaningful) and meaningful[-1] == "action_offer_faq_topics"
 
+    @staticmethod
+    def _account_question(tracker: Tracker) -> Optional[Dict[str, str]]:
+        """A question about the customer's own contracts among the likely intents, as a button."""
+        from bot.account_service import QUESTIONS
+
+        ranking = [r.get("name", "") for r in tracker.latest_message.get("intent_ranking", [])[:3]]
+        for name in ranking:
+            question = QUESTIONS.get(name.removeprefix("account_")) if name.startswith("account_") else None
+            if question:
+                return {"title": f"ご契約の{question.title}"[:24], "payload": f"/{name}"}
+        return None
+
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         candidates = self._candidates(tracker)
-        if self._offered_just_before(tracker) or not candidates:
+        account = self._account_question(tracker)
+        if self._offered_just_before(tracker) or not (candidates or account):
             dispatcher.utter_message(response="utter_default")
             return []
         buttons = [
             {"title": entry.title, "payload": f'/choose_faq{{"faq_topic":"{entry.key}"}}'} for entry in candidates
         ]
+        if account:
+            buttons = [account] + buttons[: FALLBACK_TOPICS - 1]
         buttons.append({"title": "いずれでもない", "payload": "/none_of_these"})
         dispatcher.utter_message(
             text="申し訳ございません、ご質問を確実に理解できませんでした。次のいずれかについてでしょうか。", buttons=buttons

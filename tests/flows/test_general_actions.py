@@ -163,3 +163,15 @@ def test_an_anonymous_customer_is_asked_even_if_a_contract_number_is_typed(monke
     t = tracker("RS-0001 解約したい", "generic_question", entities=[{"entity": "contract_no", "value": "RS-0001"}])
     messages, _ = run(ActionDisambiguateService(), t)
     assert "buttons" in messages[0] and "どのサービス" in messages[0]["text"]
+
+
+def test_fallback_also_offers_a_likely_question_about_the_customers_own_contracts():
+    t = tracker("ハンズオンあと何回？", "nlu_fallback", response_selector=_selector("hx_handson_fee", "hx_handson_overview", "hx_eligibility"))
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 1.0},
+                                          {"name": "account_hx_handson_free", "confidence": 0.4},
+                                          {"name": "faq", "confidence": 0.35}]
+    messages, _ = run(ActionOfferFaqTopics(), t)
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads[0] == "/account_hx_handson_free"
+    assert payloads[1:] == ['/choose_faq{"faq_topic":"hx_handson_fee"}', '/choose_faq{"faq_topic":"hx_handson_overview"}',
+                            "/none_of_these"]
