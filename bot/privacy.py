@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -71,8 +72,22 @@ def _secret_values() -> list[str]:
 _SECRETS: list[str] = []
 
 
+_ESCAPED_RUN = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    try:
+        text = json.loads('"' + match.group(0) + '"')
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    except ValueError:
+        return match.group(0)
+
+
 def mask(text: str) -> str:
-    """Everything bot.logmask masks, plus claims, names and the signing secret."""
+    """Everything bot.logmask masks, plus claims, names and the signing secret. Runs of \\uXXXX
+    escapes (reprs and JSON dumps of Japanese text) are unescaped first, so they are masked too."""
+    if "\\u" in text:
+        text = _ESCAPED_RUN.sub(_unescape, text)
     for value in _SECRETS:
         if value in text:
             text = text.replace(value, "<secret ***>")
