@@ -14,8 +14,10 @@ into somebody else's conversation. Here:
   uses the bound session and ignores any ``session_id`` in the message;
 * bot messages go only to the room of that session;
 * the customer's login token (``metadata.token`` of a message, else ``auth.token`` of the
-  connection) is passed on to Rasa as ``metadata.token``; other client metadata is not
-  forwarded except ``display`` (the title of a clicked quick-reply button, for history);
+  connection) is passed on to Rasa as ``metadata.token`` -- checked by the shared input guard
+  (``bot/channels/guard.py``), which replaces it by a signed conversation claim; other client
+  metadata is not forwarded except ``display`` (the title of a clicked quick-reply button, for
+  history); the text goes through the guard's input rules too;
 * on resume, the conversation history is read from the tracker store and sent to that
   connection only (event ``session_history``).
 
@@ -442,6 +444,7 @@ class SecureSocketIOInput(InputChannel):
             "transports": self.transports,
             "user_message_evt": self.user_message_evt,
             "bot_message_evt": self.bot_message_evt,
+            "max_message_chars": min(self.max_message_chars, guard.MAX_CHARS),
             "dev_mode": dev,
             "embed_origins": self.embed_origins,
             "demo_accounts": load_demo_accounts(self.demo_accounts_path) if dev else [],

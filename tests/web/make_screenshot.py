@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-login", action="store_true", help="do not log in as a demo customer")
     parser.add_argument("messages", nargs="*",
-                        default=["リモートサポートの月額料金は？", "私の契約内容を教えてください"])
+                        default=["私の契約内容を教えてください", "解約したいです"])
     args = parser.parse_args()
     if args.url:
         shoot(args.url, args.messages, not args.no_login, args.out)

@@ -429,6 +429,9 @@
       .then(function (config) {
         config.demo_accounts = Array.isArray(config.demo_accounts) ? config.demo_accounts : [];
         state.config = config;
+        if (typeof config.max_message_chars === "number" && config.max_message_chars > 0) {
+          el.input.maxLength = config.max_message_chars;
+        }
         setupDemoLogin();
         setupEmbedding();
         connect();
