@@ -36,7 +36,8 @@ credentials.yml::
 Optional: ``chat_path`` (default ``/chat``; empty disables the page), ``embed_origins`` (sites
 allowed to show the page in an iframe and to hand it a login token), ``cors_allowed_origins``
 (default: same origin only), ``session_max_age_hours`` (24), ``max_message_chars`` (2000),
-``demo_accounts`` (``fixtures/demo_accounts.yml``), ``transports`` (``[polling]``), ``namespace``.
+``demo_accounts`` (``fixtures/demo_accounts.yml``), ``transports`` (``[polling]``), ``namespace``,
+``client_manager_url`` (``redis://…``: rooms shared between several Rasa servers).
 """
 from __future__ import annotations
 
@@ -208,6 +209,7 @@ class SecureSocketIOInput(InputChannel):
             max_message_chars=credentials.get("max_message_chars", 2000),
             demo_accounts=credentials.get("demo_accounts", DEFAULT_DEMO_ACCOUNTS),
             transports=credentials.get("transports") or DEFAULT_TRANSPORTS,
+            client_manager_url=credentials.get("client_manager_url"),
         )
 
     def __init__(
@@ -223,6 +225,7 @@ class SecureSocketIOInput(InputChannel):
         max_message_chars: int = 2000,
         demo_accounts: Text = DEFAULT_DEMO_ACCOUNTS,
         transports: Iterable[Text] = DEFAULT_TRANSPORTS,
+        client_manager_url: Optional[Text] = None,
     ) -> None:
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
@@ -239,6 +242,9 @@ class SecureSocketIOInput(InputChannel):
         path = Path(demo_accounts)
         self.demo_accounts_path = path if path.is_absolute() else settings.PROJECT_ROOT / path
         self.transports = [str(t) for t in transports]
+        # redis://... : rooms shared by several Rasa processes (a reply or an HTTP-API push made
+        # by one server reaches the customer's connection on another). None: in-process rooms.
+        self.client_manager_url = client_manager_url or None
         self.sio: Optional[AsyncServer] = None
         self._app: Optional[Sanic] = None
 
@@ -250,8 +256,14 @@ class SecureSocketIOInput(InputChannel):
 
     # ------------------------------------------------------------------ socket.io handlers
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        manager = None
+        if self.client_manager_url:
+            from socketio import AsyncRedisManager
+
+            manager = AsyncRedisManager(self.client_manager_url, channel="madoguchi-socketio")
         sio = AsyncServer(
             async_mode="sanic",
+            client_manager=manager,
             cors_allowed_origins=self.cors_allowed_origins,
             max_http_buffer_size=64 * 1024,
             transports=self.transports,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
 from sanic import Sanic
@@ -48,6 +49,8 @@ def main() -> None:
                    "socketio_path": "/socket.io"}
     if len(sys.argv) > 2:
         credentials["demo_accounts"] = sys.argv[2]
+    if os.environ.get("MADOGUCHI_TEST_SIO_MANAGER"):
+        credentials["client_manager_url"] = os.environ["MADOGUCHI_TEST_SIO_MANAGER"]
     app = Sanic("madoguchi_echo")
     app.ctx.agent = EchoAgent()
     register([SecureSocketIOInput.from_credentials(credentials)], app, "/webhooks/")

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import shutil
+
 import pytest
 
 from webtest_support import (
@@ -418,3 +420,63 @@ def test_embedding_origins_go_into_frame_ancestors():
     csp = channel._security_headers()["Content-Security-Policy"]
     assert "frame-ancestors 'self' https://www.example.co.jp" in csp
     assert channel.page_config()["embed_origins"] == ["https://www.example.co.jp"]
+
+
+@pytest.fixture(scope="module")
+def two_servers_with_redis(tmp_path_factory, demo_file):
+    """Two channel servers sharing rooms through Redis (`client_manager_url`)."""
+    redis = shutil.which("redis-server")
+    if redis is None:
+        pytest.skip("redis-server is not installed")
+    tmp = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    redis_process = start_process(
+        [redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp)], tmp / "redis.log", {}, cwd=tmp)
+    servers = []
+    try:
+        deadline = time.monotonic() + 20
+        import socket
+
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        env = {"MADOGUCHI_ENV": "development", "MADOGUCHI_TEST_SIO_MANAGER": f"redis://127.0.0.1:{port}/0"}
+        for name in ("a", "b"):
+            servers.append(_start_echo(tmp_path_factory.mktemp(f"echo_{name}"), name, env, demo_file))
+        yield [base for _, base in servers]
+    finally:
+        for process, _ in servers:
+            stop_process(process)
+        stop_process(redis_process)
+
+
+@pytest.mark.asyncio
+async def test_rooms_shared_between_servers_stay_private(two_servers_with_redis):
+    server_a, server_b = two_servers_with_redis
+    on_a = await _client(server_a)
+    stranger_on_a = await _client(server_a)
+    try:
+        key = await on_a.session(None)
+        await stranger_on_a.session(None)
+        # the same customer, resumed on the other server (e.g. after a fail-over or in a second tab)
+        on_b = await _client(server_b)
+        try:
+            assert _sender(await on_b.session(key)) == _sender(key)
+            await on_b.expect("session_history")
+            await on_b.say("サーバーBから")
+            assert _echo(await on_b.expect("bot_uttered"))["echo"] == "サーバーBから"
+            # the reply made by server B reaches the customer's connection on server A ...
+            assert _echo(await on_a.expect("bot_uttered"))["echo"] == "サーバーBから"
+            # ... and nobody else's
+            await _quiet(stranger_on_a, "bot_uttered")
+        finally:
+            await on_b.close()
+    finally:
+        await on_a.close()
+        await stranger_on_a.close()
