@@ -52,21 +52,15 @@ def redact_phone_numbers(text: str) -> str:
 
 
 def _secret_values() -> list[str]:
-    values = []
-    env = os.environ.get("MADOGUCHI_SECRET", "")
-    if len(env) >= 8:
-        values.append(env)
+    """The signing secret (MADOGUCHI_SECRET, else the development key, generated now if missing:
+    every server needs it anyway), so that it can never be logged."""
     try:
         from bot import settings
 
-        path = settings.VAR_DIR / "secret.key"
-        if path.exists():
-            stored = path.read_text().strip()
-            if len(stored) >= 8:
-                values.append(stored)
-    except Exception:  # masking must never fail because the key file cannot be read
-        pass
-    return values
+        value = settings.secret().decode("utf-8", "replace")
+    except Exception:  # masking must never fail because the key cannot be read
+        return []
+    return [value] if len(value) >= 8 else []
 
 
 _SECRETS: list[str] = []
