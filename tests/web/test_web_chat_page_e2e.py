@@ -208,17 +208,19 @@ def test_links_are_safe_anchors(chat):
         assert "noopener" in link.get_attribute("rel")
 
 
-def test_phone_width_layout(browser, stack):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+@pytest.mark.parametrize("width,height", [(390, 844), (320, 568)])
+def test_phone_width_layout(browser, stack, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True,
                                   has_touch=True, device_scale_factor=2, locale="ja-JP")
     try:
         chat = Chat(context.new_page(), stack.chat_url).open()
         chat.send(FAQ_QUESTION)
         page = chat.page
-        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
         box = page.locator("#composer").bounding_box()
-        assert box["y"] + box["height"] <= 844 + 1 and box["width"] <= 390
+        assert box["y"] + box["height"] <= height + 1 and box["width"] <= width
         assert page.locator("#send").is_visible()
+        assert page.locator("#new-conversation").is_visible()
     finally:
         context.close()
 
