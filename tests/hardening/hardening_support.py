@@ -145,6 +145,10 @@ class Stack:
              "--endpoints", str(self.tmp / "endpoints.yml"), "--debug"],
             self.rasa_log, self.env)
         self._wait(self.url + "/status", self.rasa, self.rasa_log)
+        # The first messages load lazily initialised parts of the pipeline; the 1-second bound is
+        # about a running server, so warm it up (NLU, a response, a custom action).
+        for text in ("こんにちは", "オペレーターと話したい"):
+            self.say("warmup-" + os.urandom(4).hex(), text, timeout=120)
 
     def stop_rasa(self) -> None:
         self._stop(self.rasa)
