@@ -68,7 +68,15 @@ Prediction = Tuple[str, bool, List[str]]  # (best label, fell back?, top-3 FAQ l
 
 
 async def _rasa_predictions(model: Path, texts: Sequence[str]) -> List[Prediction]:
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs every parse (with the message text) at debug level: keep the held-out set out of the output.
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     agent = Agent.load(str(model))
     predictions = []
