@@ -57,8 +57,19 @@ def start_process(args: List[str], log: Path, env: Dict[str, str], cwd: Path) ->
     handle = open(log, "wb")
     return subprocess.Popen(
         args, cwd=str(cwd), env=full_env, stdout=handle, stderr=subprocess.STDOUT,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=_die_with_parent,
     )
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the test process dies (e.g. killed by a timeout)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
 
 
 def stop_process(process: Optional[subprocess.Popen]) -> None:
