@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock clean
+.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web clean
 
 ## install: the virtualenv from the lock, then rasa and rasa-sdk without their (py<3.11) metadata checks
 install: $(STAMP)
@@ -58,6 +58,10 @@ bench: $(MODEL)
 ## lock: re-resolve requirements/direct.in into requirements/lock.txt (as for Python 3.10, see DEVELOPERS.md)
 lock:
 	$(PYTHON) scripts/lock.py
+
+## web: rebuild the chat page's static files (committed in bot/web/static) after changing web/
+web:
+	cd web && npm ci && npm run build
 
 clean:
 	rm -rf models results var/tracker.db
