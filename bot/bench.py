@@ -31,6 +31,7 @@ from bot.benchmark.cluster import Cluster, skip_reason  # noqa: E402
 from bot.benchmark.servers import MODEL, ROOT, SingleServer  # noqa: E402
 
 TARGET_P95_MS, TARGET_LEVEL, TARGET_MPS = 150.0, 8, 50.0
+PROPOSED = "schema,events,tokens"  # bot/benchmark/whatif/sitecustomize.py
 DOC = ROOT / "docs" / "benchmarks.md"
 
 
@@ -94,8 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--time-cap", type=float, default=30.0, help="seconds per level (cap)")
     parser.add_argument("--cluster-servers", type=int, default=2)
     parser.add_argument("--no-cluster", action="store_true", help="single server only")
-    parser.add_argument("--no-memory-compare", action="store_true",
-                        help="skip the single server with the in-memory tracker store (SQLite cost)")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="skip the comparison setups (in-memory tracker store; proposed fixes)")
     parser.add_argument("--train", choices=["auto", "run", "skip"], default="auto",
                         help="training time: auto = recorded value if the training inputs match, else train once")
     parser.add_argument("--doc", type=Path, default=DOC, help="Markdown results file (docs/benchmarks.md)")
@@ -132,13 +133,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     single_rows = list(rows)
 
     memory_rows: List[dict] = []
-    if not args.no_memory_compare:
-        mem_levels = [lv for lv in levels if lv in (8, 32)] or levels[:1]
+    proposed_rows: List[dict] = []
+    compare_levels = [lv for lv in levels if lv in (8, 32)] or levels[:1]
+    if not args.no_compare:
         log("single server, in-memory tracker store (what SQLite costs; not a deployable setup):")
         with SingleServer(tracker_store="memory") as mem:
-            memory_rows = run_levels("single-memory", mem.url, mem_levels, corpus, tokens, args.messages,
+            memory_rows = run_levels("single-memory", mem.url, compare_levels, corpus, tokens, args.messages,
                                      args.time_cap, lambda: [mem.rasa.pid], lambda: [mem.actions.pid], log)
         rows += memory_rows
+        log(f"single server with the proposed Rasa-process fixes ({PROPOSED}; bot/benchmark/whatif, "
+            "see docs/benchmarks.md):")
+        with SingleServer(tracker_store="sqlite", whatif=PROPOSED) as prop:
+            proposed_rows = run_levels("single-proposed", prop.url, compare_levels, corpus, tokens, args.messages,
+                                       args.time_cap, lambda: [prop.rasa.pid], lambda: [prop.actions.pid], log)
+        rows += proposed_rows
 
     cluster_rows: List[dict] = []
     cluster_note = ""
@@ -192,11 +200,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         ratio_text = f"{args.cluster_servers} servers {cluster_best:.1f} msg/s = {ratio:.2f}x single"
         log(f"throughput ratio cluster/single: best {ratio:.2f} ({cluster_best:.1f} vs {single_best:.1f} msg/s); "
             f"per level {per_level}")
-    if memory_rows:
-        pairs = [(s, m) for s in single_rows for m in memory_rows if s["customers"] == m["customers"]]
-        log("SQLite tracker store vs in-memory: " + ", ".join(
-            f"x{s['customers']}: {s['msg/s']} vs {m['msg/s']} msg/s, p95 {s['p95 ms']} vs {m['p95 ms']} ms"
-            for s, m in pairs))
+    for label, other in (("in-memory tracker store", memory_rows), ("proposed fixes", proposed_rows)):
+        pairs = [(s, m) for s in single_rows for m in other if s["customers"] == m["customers"]]
+        if pairs:
+            log(f"single (SQLite) vs {label}: " + ", ".join(
+                f"x{s['customers']}: {s['msg/s']} vs {m['msg/s']} msg/s, p95 {s['p95 ms']} vs {m['p95 ms']} ms, "
+                f"Rasa CPU {s['Rasa CPU ms/msg']} vs {m['Rasa CPU ms/msg']} ms/msg" for s, m in pairs))
 
     if not args.no_doc:
         write_doc(args.doc, info, rows, log_lines, train_seconds, train_source, model_mb, cluster_note, args)

@@ -88,12 +88,17 @@ class SingleServer:
     model: Path = MODEL
     tracker_store: str = "sqlite"  # sqlite | sqlite-wal (the file pre-set to journal_mode=WAL) | memory
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # > 1: SANIC_WORKERS processes in the one Rasa server; Rasa allows that only with a Redis lock
+    # store, so a private redis-server is started on a free loopback port.
+    sanic_workers: int = 1
+    whatif: str = ""  # MADOGUCHI_BENCH_WHATIF for bot/benchmark/whatif/sitecustomize.py
     secret: str = "bench-secret-not-for-production-0123456789"
     workdir: Path = field(init=False)
     rasa_port: int = field(init=False, default=0)
     action_port: int = field(init=False, default=0)
     rasa: Optional[subprocess.Popen] = field(init=False, default=None)
     actions: Optional[subprocess.Popen] = field(init=False, default=None)
+    redis: Optional[subprocess.Popen] = field(init=False, default=None)
 
     @property
     def url(self) -> str:
@@ -102,8 +107,17 @@ class SingleServer:
     @property
     def env(self) -> Dict[str, str]:
         # SANIC_HOST: the action server (rasa_sdk 3.6 has no --interface) listens on loopback only.
-        return base_env({"SANIC_HOST": "127.0.0.1", "MADOGUCHI_DB_URL": f"sqlite:///{self.workdir / 'accounts.db'}",
-                         "MADOGUCHI_SECRET": self.secret, **self.extra_env})
+        env = base_env({"SANIC_HOST": "127.0.0.1", "MADOGUCHI_DB_URL": f"sqlite:///{self.workdir / 'accounts.db'}",
+                        "MADOGUCHI_SECRET": os.environ.get("MADOGUCHI_SECRET", self.secret), **self.extra_env})
+        return env
+
+    @property
+    def rasa_env(self) -> Dict[str, str]:
+        env = self.env
+        if self.whatif:  # the Rasa server only
+            env["MADOGUCHI_BENCH_WHATIF"] = self.whatif
+            env["PYTHONPATH"] = str(Path(__file__).resolve().parent / "whatif") + os.pathsep + env["PYTHONPATH"]
+        return env
 
     def pids(self) -> Dict[str, int]:
         return {"rasa": self.rasa.pid if self.rasa else 0, "actions": self.actions.pid if self.actions else 0}
@@ -118,10 +132,21 @@ class SingleServer:
             import sqlite3
             with sqlite3.connect(self.workdir / "tracker.db") as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
+        lock = ""
+        env = self.env
+        if self.sanic_workers > 1:
+            redis_port = free_port()
+            self.redis = subprocess.Popen(
+                ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "", "--appendonly", "no",
+                 "--dir", str(self.workdir)], stdout=(self.workdir / "redis.log").open("w"),
+                stderr=subprocess.STDOUT, start_new_session=True)
+            lock = f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis_port}\n  db: 1\n"
+        rasa_env = self.rasa_env
+        if self.sanic_workers > 1:
+            rasa_env["SANIC_WORKERS"] = str(self.sanic_workers)
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{self.action_port}/webhook\"\n"
-                             + tracker, encoding="utf-8")
-        env = self.env
+                             + tracker + lock, encoding="utf-8")
         load = subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "accounts", "load-demo"], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=120)
         if load.returncode != 0:
@@ -134,7 +159,7 @@ class SingleServer:
             [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
              "--interface", "127.0.0.1", "--enable-api", "--credentials", str(ROOT / "credentials.yml"),
              "--endpoints", str(endpoints)],
-            cwd=ROOT, env=env, stdout=logs[1].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT, env=rasa_env, stdout=logs[1].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
         procs = [self.actions, self.rasa]
         try:
             wait_http(f"http://127.0.0.1:{self.action_port}/health", timeout, procs, logs)
@@ -145,7 +170,7 @@ class SingleServer:
         return self
 
     def stop(self) -> None:
-        for proc in (self.rasa, self.actions):
+        for proc in (self.rasa, self.actions, self.redis):
             if proc is not None:
                 stop_process(proc)
         if getattr(self, "workdir", None) and not os.environ.get("MADOGUCHI_BENCH_KEEP"):
