@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Callable
 
 MASK = "***"
 
@@ -26,7 +26,19 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Further maskers (bot.privacy adds claims, names and the secret): one mechanism, one filter.
+_EXTENSIONS: list[Callable[[str], str]] = []
+
+
+def extend(masker: Callable[[str], str]) -> None:
+    """Run `masker` on every text this module masks, before its own patterns."""
+    if masker not in _EXTENSIONS:
+        _EXTENSIONS.append(masker)
+
+
 def mask(text: str) -> str:
+    for masker in _EXTENSIONS:
+        text = masker(text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -12,10 +12,7 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 import re
-from typing import Any
 
 from bot import logmask
 
@@ -77,59 +74,27 @@ def _unescape(match: re.Match[str]) -> str:
         return match.group(0)
 
 
-def mask(text: str) -> str:
-    """Everything bot.logmask masks, plus claims, names and the signing secret. Runs of \\uXXXX
-    escapes (reprs and JSON dumps of Japanese text) are unescaped first, so they are masked too."""
+def _mask_private(text: str) -> str:
+    """Claims, names and the signing secret. Runs of \\uXXXX escapes (reprs and JSON dumps of
+    Japanese text) are unescaped first, so that they are masked too."""
     if "\\u" in text:
         text = _ESCAPED_RUN.sub(_unescape, text)
     for value in _SECRETS:
         if value in text:
             text = text.replace(value, "<secret ***>")
-    text = logmask.mask(text)
     for pattern, replacement in _EXTRA_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
 
 
-def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
-    if getattr(record, "_madoguchi_private", False):
-        return record
-    logmask.masked_record(record)  # merges the arguments into msg and masks it
-    record.msg = mask(str(record.msg))
-    if record.exc_text:
-        record.exc_text = mask(record.exc_text)
-    record._madoguchi_private = True
-    return record
-
-
-class PrivacyFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        _mask_record(record)
-        return True
-
-
-_installed = False
+def mask(text: str) -> str:
+    """Everything bot.logmask masks, plus claims, names and the signing secret."""
+    logmask.extend(_mask_private)
+    return logmask.mask(text)
 
 
 def install_log_masking() -> None:
     """Idempotent: every log record of this process is masked before any handler formats it."""
-    global _installed
     _SECRETS[:] = _secret_values()
-    if _installed:
-        return
-    _installed = True
+    logmask.extend(_mask_private)
     logmask.install()
-    base_factory = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        return _mask_record(base_factory(*args, **kwargs))
-
-    logging.setLogRecordFactory(factory)
-    privacy_filter = PrivacyFilter()
-    loggers = [logging.getLogger()] + [
-        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
-    ]
-    for lg in loggers:
-        for handler in lg.handlers:
-            if not any(isinstance(f, PrivacyFilter) for f in handler.filters):
-                handler.addFilter(privacy_filter)
