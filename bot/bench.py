@@ -238,7 +238,7 @@ def write_doc(path: Path, info: dict, rows: List[dict], log_lines: List[str], tr
         f"{'-' if train_seconds is None else f'{train_seconds:.0f} s'} ({train_source})",
         f"- traffic: held-out NLU texts, mix {traffic.MIX}; {args.messages} messages per customer, "
         f"time cap {args.time_cap:.0f} s per level; closed loop (next message after the reply)",
-        f"- RSS: {resources.rss_source()}, at the end of each level, Rasa server(s) and action server(s)",
+        f"- RSS: {resources.rss_source()}, at the end of each level, summed over a setup's Rasa servers / action servers",
         "",
         markdown_table_safe(rows),
         "",

@@ -231,9 +231,9 @@ stop_pidfile() {  # pidfile [signal]
 }
 
 down() {
-  local f
+  local f nginx; nginx="$(command -v nginx || echo /usr/sbin/nginx)"
   if [ -f "$RUN/nginx.pid" ]; then
-    nginx -e "$LOG/nginx-error.log" -c "$CLUSTER_DIR/nginx/nginx.conf" -p "$CLUSTER_DIR/nginx" -s quit 2>/dev/null || true
+    "$nginx" -e "$LOG/nginx-error.log" -c "$CLUSTER_DIR/nginx/nginx.conf" -p "$CLUSTER_DIR/nginx" -s quit 2>/dev/null || true
     stop_pidfile "$RUN/nginx.pid"
   fi
   for f in "$RUN"/rasa-*.pid "$RUN"/actions-*.pid; do [ -e "$f" ] && stop_pidfile "$f"; done

@@ -101,7 +101,13 @@ class Cluster:
                               text=True, timeout=timeout)
 
     def up(self, timeout: float = 420) -> "Cluster":
-        result = self._script("up", timeout)
+        self.extra_env.setdefault("CLUSTER_START_TIMEOUT", str(max(30, int(timeout) - 60)))
+        try:
+            result = self._script("up", timeout)
+        except subprocess.TimeoutExpired as exc:
+            tails = self.log_tails()
+            self.down()
+            raise RuntimeError(f"scripts/cluster.sh up took longer than {timeout:.0f} s\n{tails}") from exc
         if result.returncode != 0:
             self.down()
             raise RuntimeError(f"scripts/cluster.sh up failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"

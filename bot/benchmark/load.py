@@ -3,6 +3,7 @@ its next message only after the reply to the previous one; bounded messages and 
 from __future__ import annotations
 
 import asyncio
+import math
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -31,8 +32,8 @@ class LevelResult:
     def pct(self, p: float) -> float:
         if not self.latencies:
             return float("nan")
-        data = sorted(self.latencies)
-        k = max(0, min(len(data) - 1, int(round(p / 100 * len(data) + 0.5)) - 1))
+        data = sorted(self.latencies)  # nearest rank
+        k = max(0, min(len(data) - 1, math.ceil(p / 100 * len(data)) - 1))
         return data[k]
 
     @property
