@@ -121,6 +121,30 @@ async def _drive(cluster: Cluster, run: str, scripts: dict, stats: dict) -> None
         stats["turns"] = {s: await _tracker_user_turns(session, url, s, run) for s in scripts}
 
 
+def test_socketio_polling_session_stays_on_one_server(cluster):
+    """The chat page's socket.io channel polls over HTTP: every request of a session must reach the
+    server that created it (nginx ip_hash), or that server answers 400 "unknown session"."""
+    import json
+    import urllib.request
+
+    base = f"{cluster.url}/socket.io/?EIO=4&transport=polling"
+
+    def call(url: str, data: bytes | None = None) -> tuple:
+        request = urllib.request.Request(url, data=data, headers={"Content-Type": "text/plain;charset=UTF-8"})
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, resp.read().decode()
+
+    for _ in range(6):
+        status, body = call(base)
+        assert status == 200 and body.startswith("0"), body[:200]
+        sid = json.loads(body[1:])["sid"]
+        for _ in range(3):  # connect packet, then polls: all must find the session
+            status, _body = call(f"{base}&sid={sid}", b"40")
+            assert status == 200
+            status, _body = call(f"{base}&sid={sid}")
+            assert status == 200
+
+
 def test_no_turn_lost_duplicated_or_reordered_when_a_server_dies(cluster):
     corpus = traffic.load_corpus()
     run = "q" + uuid.uuid4().hex[:7]
