@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web clean
+.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web cluster cluster-down clean
 
 ## install: the virtualenv from the lock, then rasa and rasa-sdk without their (py<3.11) metadata checks
 install: $(STAMP)
@@ -52,8 +52,16 @@ test: install system-deps validate pytest story-test
 eval: $(STAMP)
 	$(PY) -m bot.evaluation
 
+## bench: latency/throughput of the single server and the cluster; rewrites docs/benchmarks.md
 bench: $(MODEL)
 	$(PY) -m bot.bench
+
+## cluster: nginx → 2 Rasa servers, PostgreSQL tracker store, Redis lock store, action server (loopback)
+cluster: $(MODEL)
+	bash scripts/cluster.sh up
+
+cluster-down:
+	bash scripts/cluster.sh down
 
 ## lock: re-resolve requirements/direct.in into requirements/lock.txt (as for Python 3.10, see DEVELOPERS.md)
 lock:

@@ -7,7 +7,7 @@ an account that does not exist. Expiry uses the real clock, not MADOGUCHI_TODAY.
 from __future__ import annotations
 
 import time
-from typing import Callable, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 import jwt
 
@@ -42,10 +42,23 @@ def issue(account_id: str, minutes: int = DEFAULT_MINUTES, *, now: Optional[floa
     return jwt.encode(claims, secret or settings.secret(), algorithm=ALGORITHM)
 
 
+# Accounts seen to exist, with when to look again: the channels verify the token of every message,
+# and a database query per message was a tenth of the Rasa server's time (docs/benchmarks.md).
+# A deleted account's tokens stay valid for at most EXISTS_TTL seconds more.
+EXISTS_TTL = 60.0
+_existing: Dict[Tuple[str, str], float] = {}  # (database URL, account id) → look again after
+
+
 def _default_exists(account_id: str) -> bool:
     from bot.storage.repository import account_exists  # imported late: tokens work without a DB in tests
 
-    return account_exists(account_id)
+    key, now = (settings.db_url(), account_id), time.monotonic()
+    if _existing.get(key, 0.0) > now:
+        return True
+    found = account_exists(account_id)
+    if found:
+        _existing[key] = now + EXISTS_TTL
+    return found
 
 
 def verify(token: str, *, now: Optional[float] = None, secret: Optional[bytes] = None,

@@ -29,7 +29,7 @@ import time
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
-from bot import privacy
+from bot import privacy, rasa_speedups
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ ACTION_TIMEOUT = apply_action_timeout()
 # How long a channel waits for Rasa before answering with an apology (Rasa keeps working on it).
 REPLY_TIMEOUT = float(os.environ.get("MADOGUCHI_REPLY_TIMEOUT", str(min(ACTION_TIMEOUT + 2, 12))))
 privacy.install_log_masking()
+rasa_speedups.install()
 
 
 # ------------------------------------------------------------------------------ the text

@@ -1,0 +1,67 @@
+"""Two per-message costs of the Rasa 3.6 server process, removed without changing behaviour.
+
+Profiled with py-spy under `make bench` (docs/benchmarks.md):
+- every custom-action reply is validated with `jsonschema.validate()`, which first re-checks Rasa's
+  response schema against its metaschema: ~15 ms of CPU per action call with the event loop blocked.
+  We build the validator once; the same errors are raised with the same message.
+- every event read from the tracker store is resolved to its class by walking all subclasses of
+  `Event`; the answer for a type name never changes once found, so it is remembered.
+Installed by bot.channels.guard, which every Madoguchi input channel imports.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Type
+
+_installed = False
+
+
+def install() -> None:
+    """Idempotent; a no-op where Rasa is not installed (the action server's environment may lack it)."""
+    global _installed
+    if _installed:
+        return
+    try:
+        from rasa.core.actions.action import RemoteAction
+        from rasa.shared.core.events import Event
+    except ImportError:
+        return
+    _installed = True
+    _cache_action_response_validator(RemoteAction)
+    _cache_event_classes(Event)
+
+
+def _cache_action_response_validator(remote_action: Any) -> None:
+    import jsonschema
+    from jsonschema.exceptions import best_match
+
+    schema = remote_action.action_response_format_spec()
+    validator_cls = jsonschema.validators.validator_for(schema)
+    validator_cls.check_schema(schema)
+    validator = validator_cls(schema)
+
+    def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
+        error = best_match(validator.iter_errors(result))
+        if error is not None:
+            error.message += (
+                ". Failed to validate Action server response from API, make sure your response "
+                "from the Action endpoint is valid."
+            )
+            raise error
+        return True
+
+    remote_action._validate_action_result = _validate_action_result
+
+
+def _cache_event_classes(event: Any) -> None:
+    original = event.resolve_by_type
+    found: Dict[str, Type[Any]] = {}
+
+    def resolve_by_type(type_name: str, default: Optional[Type[Any]] = None) -> Optional[Type[Any]]:
+        cls = found.get(type_name)
+        if cls is None:
+            cls = original(type_name, default)
+            if cls is not None and getattr(cls, "type_name", None) == type_name:
+                found[type_name] = cls  # only real matches: defaults and misses are not remembered
+        return cls
+
+    event.resolve_by_type = staticmethod(resolve_by_type)
