@@ -7,7 +7,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
 command -v chromium >/dev/null 2>&1 || want+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || want+=(nginx)
 command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
-fc-list 2>/dev/null | grep -qi "noto sans cjk" || want+=(fonts-noto-cjk)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || want+=(fonts-noto-cjk)
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "system-deps: missing ${want[*]} (not root or no apt-get): the tests that need them will be skipped."
