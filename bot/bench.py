@@ -31,7 +31,6 @@ from bot.benchmark.cluster import Cluster, skip_reason  # noqa: E402
 from bot.benchmark.servers import MODEL, ROOT, SingleServer  # noqa: E402
 
 TARGET_P95_MS, TARGET_LEVEL, TARGET_MPS = 150.0, 8, 50.0
-PROPOSED = "schema,events,tokens"  # bot/benchmark/whatif/sitecustomize.py
 DOC = ROOT / "docs" / "benchmarks.md"
 
 
@@ -126,14 +125,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     tokens = issue_tokens()
 
     rows: List[dict] = []
-    log("single server (Rasa + action server, SQLite tracker store):")
+    log("single server (Rasa + action server, SQLite tracker store as `make run`: bot.tracker_store):")
     with SingleServer(tracker_store="sqlite") as single:
         rows += run_levels("single", single.url, levels, corpus, tokens, args.messages, args.time_cap,
                            lambda: [single.rasa.pid], lambda: [single.actions.pid], log)
     single_rows = list(rows)
 
     memory_rows: List[dict] = []
-    proposed_rows: List[dict] = []
+    rasa_sql_rows: List[dict] = []
     compare_levels = [lv for lv in levels if lv in (8, 32)] or levels[:1]
     if not args.no_compare:
         log("single server, in-memory tracker store (what SQLite costs; not a deployable setup):")
@@ -141,12 +140,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             memory_rows = run_levels("single-memory", mem.url, compare_levels, corpus, tokens, args.messages,
                                      args.time_cap, lambda: [mem.rasa.pid], lambda: [mem.actions.pid], log)
         rows += memory_rows
-        log(f"single server with the proposed Rasa-process fixes ({PROPOSED}; bot/benchmark/whatif, "
-            "see docs/benchmarks.md):")
-        with SingleServer(tracker_store="sqlite", whatif=PROPOSED) as prop:
-            proposed_rows = run_levels("single-proposed", prop.url, compare_levels, corpus, tokens, args.messages,
-                                       args.time_cap, lambda: [prop.rasa.pid], lambda: [prop.actions.pid], log)
-        rows += proposed_rows
+        log("single server with Rasa's own SQL tracker store (what bot.tracker_store's cache saves):")
+        with SingleServer(tracker_store="sqlite-rasa") as plain:
+            rasa_sql_rows = run_levels("single-rasa-sql", plain.url, compare_levels, corpus, tokens, args.messages,
+                                       args.time_cap, lambda: [plain.rasa.pid], lambda: [plain.actions.pid], log)
+        rows += rasa_sql_rows
 
     cluster_rows: List[dict] = []
     cluster_note = ""
@@ -200,7 +198,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         ratio_text = f"{args.cluster_servers} servers {cluster_best:.1f} msg/s = {ratio:.2f}x single"
         log(f"throughput ratio cluster/single: best {ratio:.2f} ({cluster_best:.1f} vs {single_best:.1f} msg/s); "
             f"per level {per_level}")
-    for label, other in (("in-memory tracker store", memory_rows), ("proposed fixes", proposed_rows)):
+    for label, other in (("in-memory tracker store", memory_rows), ("Rasa's own SQL tracker store", rasa_sql_rows)):
         pairs = [(s, m) for s in single_rows for m in other if s["customers"] == m["customers"]]
         if pairs:
             log(f"single (SQLite) vs {label}: " + ", ".join(

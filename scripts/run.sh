@@ -47,7 +47,7 @@ wait_for() {  # name url
   echo "$1 did not answer at $2 within 180 s; see var/log/"; exit 1
 }
 wait_for "Action server" "http://127.0.0.1:$ACTION_PORT/health"
-wait_for "Rasa server" "http://127.0.0.1:$RASA_PORT/status"
+wait_for "Rasa server" "http://127.0.0.1:$RASA_PORT/webhooks/rest/"
 
 cat <<MSG
 

@@ -86,12 +86,13 @@ class SingleServer:
     """One Rasa server + one action server; `extra_env` e.g. {"SANIC_WORKERS": "2"} for experiments."""
 
     model: Path = MODEL
-    tracker_store: str = "sqlite"  # sqlite | sqlite-wal (the file pre-set to journal_mode=WAL) | memory
+    # sqlite: as `make run` (bot.tracker_store.CachedSQLTrackerStore); sqlite-rasa: Rasa's SQL store;
+    # sqlite-wal: Rasa's SQL store on a file pre-set to journal_mode=WAL; memory: in-memory store
+    tracker_store: str = "sqlite"
     extra_env: Dict[str, str] = field(default_factory=dict)
     # > 1: SANIC_WORKERS processes in the one Rasa server; Rasa allows that only with a Redis lock
     # store, so a private redis-server is started on a free loopback port.
     sanic_workers: int = 1
-    whatif: str = ""  # MADOGUCHI_BENCH_WHATIF for bot/benchmark/whatif/sitecustomize.py
     secret: str = "bench-secret-not-for-production-0123456789"
     workdir: Path = field(init=False)
     rasa_port: int = field(init=False, default=0)
@@ -114,9 +115,6 @@ class SingleServer:
     @property
     def rasa_env(self) -> Dict[str, str]:
         env = self.env
-        if self.whatif:  # the Rasa server only
-            env["MADOGUCHI_BENCH_WHATIF"] = self.whatif
-            env["PYTHONPATH"] = str(Path(__file__).resolve().parent / "whatif") + os.pathsep + env["PYTHONPATH"]
         return env
 
     def pids(self) -> Dict[str, int]:
@@ -125,7 +123,8 @@ class SingleServer:
     def start(self, timeout: float = 420) -> "SingleServer":
         self.workdir = Path(tempfile.mkdtemp(prefix="mdg-bench-"))
         self.rasa_port, self.action_port = free_port(), free_port()
-        tracker = ("tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+        store_type = "bot.tracker_store.CachedSQLTrackerStore" if self.tracker_store == "sqlite" else "SQL"
+        tracker = (f"tracker_store:\n  type: {store_type}\n  dialect: sqlite\n"
                    f"  db: \"{self.workdir / 'tracker.db'}\"\n") if self.tracker_store.startswith("sqlite") else ""
         if self.tracker_store == "sqlite-wal":
             # journal_mode=WAL is stored in the database file: Rasa's SQLTrackerStore then uses it as is.
