@@ -95,7 +95,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--cluster-servers", type=int, default=2)
     parser.add_argument("--no-cluster", action="store_true", help="single server only")
     parser.add_argument("--no-compare", action="store_true",
-                        help="skip the comparison setups (in-memory tracker store; proposed fixes)")
+                        help="skip the comparison setups (in-memory tracker store; Rasa's own SQL tracker store)")
     parser.add_argument("--train", choices=["auto", "run", "skip"], default="auto",
                         help="training time: auto = recorded value if the training inputs match, else train once")
     parser.add_argument("--doc", type=Path, default=DOC, help="Markdown results file (docs/benchmarks.md)")
