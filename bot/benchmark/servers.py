@@ -8,26 +8,18 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import settings
+from bot.localserver import free_port, tail, wait_http  # noqa: F401  (free_port: used by cluster.py)
 
 ROOT = settings.PROJECT_ROOT
 VENV_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "madoguchi.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -38,30 +30,6 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.update(extra or {})
     return env
-
-
-def wait_http(url: str, timeout: float, procs: List[subprocess.Popen], logs: List[Path]) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc in procs:
-            if proc.poll() is not None:
-                tails = "\n".join(f"--- {p}\n{tail(p)}" for p in logs)
-                raise RuntimeError(f"a server exited (code {proc.returncode}) while starting:\n{tails}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
-
-
-def tail(path: Path, lines: int = 25) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
@@ -161,8 +129,8 @@ class SingleServer:
             cwd=ROOT, env=rasa_env, stdout=logs[1].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
         procs = [self.actions, self.rasa]
         try:
-            wait_http(f"http://127.0.0.1:{self.action_port}/health", timeout, procs, logs)
-            wait_http(f"{self.url}/status", timeout, procs, logs)
+            wait_http(f"http://127.0.0.1:{self.action_port}/health", procs, logs, timeout)
+            wait_http(f"{self.url}/status", procs, logs, timeout)
         except BaseException:
             self.stop()
             raise

@@ -18,23 +18,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.localserver import free_port, tail, wait_http  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "madoguchi.tar.gz"
 ACTION_TIMEOUT = 3  # MADOGUCHI_ACTION_TIMEOUT of the test Rasa server (seconds)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def post(url: str, body: bytes, timeout: float = 30) -> Tuple[int, Any, float]:
@@ -99,18 +88,7 @@ class Stack:
                                 start_new_session=True)
 
     def _wait(self, url: str, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}:\n{tail(log)}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"{url} did not answer within {timeout:.0f}s:\n{tail(log)}")
+        wait_http(url, [process], [log], timeout, interval=0.3)
 
     @staticmethod
     def _stop(process: Optional[subprocess.Popen]) -> None:

@@ -16,37 +16,16 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from bot import localserver
+from bot.localserver import free_port, tail  # noqa: F401  (used by the tests)
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
     """Wait until url answers 200, failing early (with the log) if the process dies."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{tail(log)}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s:\n{tail(log)}")
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
+    localserver.wait_http(url, [process], [log], timeout)
 
 
 def start_process(args: List[str], log: Path, env: Dict[str, str], cwd: Path) -> subprocess.Popen:
