@@ -7,6 +7,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
 command -v chromium >/dev/null 2>&1 || want+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || want+=(nginx)
 command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
+command -v curl >/dev/null 2>&1 || want+=(curl)  # scripts/run.sh and scripts/cluster.sh wait with it
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || want+=(fonts-noto-cjk)
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
