@@ -1,11 +1,13 @@
-// Builds the chat page that the Rasa server serves (bot/web/static/).
+// Vendors the socket.io-client browser bundle into the chat page the Rasa server serves
+// (bot/web/static/vendor/). The page's own files (index.html, chat.js, chat.css) are edited in
+// bot/web/static/ directly: there is nothing to build for them.
 //
-//   npm run build   copies web/src/* and the socket.io-client browser bundle into bot/web/static/
+//   npm run build   copies the socket.io-client bundle and its licence into bot/web/static/vendor/
 //   npm run check   exits 1 when bot/web/static/ is out of date (nothing is written)
 //
 // The output is committed, so the Python server never needs node or npm at run time.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,9 +16,6 @@ const outDir = resolve(webDir, "..", "bot", "web", "static");
 const checkOnly = process.argv.includes("--check");
 
 const files = [];
-for (const name of readdirSync(join(webDir, "src"))) {
-  files.push([join(webDir, "src", name), join(outDir, name)]);
-}
 const sio = join(webDir, "node_modules", "socket.io-client");
 files.push([join(sio, "dist", "socket.io.min.js"), join(outDir, "vendor", "socket.io.min.js")]);
 files.push([join(sio, "LICENSE"), join(outDir, "vendor", "socket.io-client.LICENSE")]);
