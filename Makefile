@@ -29,7 +29,8 @@ system-deps:
 train: $(MODEL)
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	mkdir -p models var
-	$(RASA) train --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name madoguchi
+	# --force: Rasa's cache fingerprints component configs, not their code (bot/nlu/*.py changes)
+	$(RASA) train --force --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name madoguchi
 	touch $@
 
 run: $(MODEL)

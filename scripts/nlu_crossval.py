@@ -1,8 +1,7 @@
 """Stratified k-fold cross-validation of the intent + FAQ classifier on the TRAINING data only.
 
-Uses the same features and model as bot/nlu/classifier.py (LinearIntentClassifier): TF-IDF of
-UniDic lemma 1-2-grams (fugashi, punctuation dropped) + TF-IDF of char_wb 1-3-grams of the NFKC,
-lower-cased text, LinearSVC(C=1). It never reads tests/nlu_heldout/, so it can be used freely to
+Uses the same features and model as bot/nlu/classifier.py (LinearIntentClassifier: the blocks of
+bot/nlu/features.py, LinearSVC). It never reads tests/nlu_heldout/, so it can be used freely to
 find weak and confusable topics while writing training data.
 
     PYTHONPATH=. .venv/bin/python scripts/nlu_crossval.py [--folds 5] [--worst 40] [--pairs 40]
@@ -17,46 +16,48 @@ import sys
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
-import scipy.sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from bot.evaluation import TRAIN_DIR, read_examples, service_of
-from bot.nlu.classifier import _identity, lemma_features
+from bot.nlu.classifier import LinearIntentClassifier, build_vectorizers, stack
+from bot.nlu.features import WordView, char_text, reading_text, word_features
 from bot.nlu.japanese import segment
-from bot.nlu.normalize import normalize
 
 
-def lemmas(text: str) -> List[str]:
-    """As bot.nlu.tokenizer.FugashiTokenizer: lemmas of words that are not 補助記号 (punctuation)."""
-    result = [w.lemma or w.text for w in segment(text) if w.pos != "補助記号"]
+def words_of(text: str) -> List[WordView]:
+    """As bot.nlu.tokenizer.FugashiTokenizer: words that are not 補助記号 (punctuation)."""
+    result = [WordView(w.lemma, w.pos, w.reading) for w in segment(text) if w.pos != "補助記号"]
     if not result and text.strip():
-        result = [text.strip()]  # the tokenizer keeps emoji/punctuation-only text as one token
+        result = [WordView(text.strip(), "", text.strip())]  # emoji/punctuation-only text: one token
     return result
+
+
+def blocks_of(texts: Sequence[str]) -> Dict[str, list]:
+    views = [words_of(t) for t in texts]
+    return {
+        "words": [word_features(v) for v in views],
+        "chars": [char_text(t) for t in texts],
+        "reading": [reading_text(v) for v in views],
+    }
 
 
 class Model:
     def __init__(self, c: float = 1.0, seed: int = 42) -> None:
-        self.words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+        self.vectorizers = build_vectorizers(LinearIntentClassifier.get_default_config())
         self.svm = LinearSVC(C=c, random_state=seed)
 
-    def fit(self, words: Sequence[List[str]], chars: Sequence[str], labels: Sequence[str]) -> "Model":
-        x = scipy.sparse.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars)]).tocsr()
-        self.svm.fit(x, labels)
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "Model":
+        self.svm.fit(stack(self.vectorizers, blocks_of(texts), fit=True), labels)
         return self
 
-    def predict(self, words: Sequence[List[str]], chars: Sequence[str]) -> np.ndarray:
-        x = scipy.sparse.hstack([self.words.transform(words), self.chars.transform(chars)]).tocsr()
-        return self.svm.predict(x)
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return self.svm.predict(stack(self.vectorizers, blocks_of(texts)))
 
 
 def crossval(examples: Sequence[Tuple[str, str]], folds: int, seed: int, c: float) -> List[str]:
     texts = [t for t, _ in examples]
     labels = np.array([l for _, l in examples])
-    words = [lemma_features(lemmas(t)) for t in texts]
-    chars = [normalize(t).lower() for t in texts]
     predicted = np.empty(len(texts), dtype=object)
     counts = collections.Counter(labels)
     too_small = [l for l, n in counts.items() if n < folds]
@@ -64,8 +65,8 @@ def crossval(examples: Sequence[Tuple[str, str]], folds: int, seed: int, c: floa
         print(f"Labels with fewer than {folds} examples (always in training folds only partly): {too_small}", file=sys.stderr)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
-        model = Model(c, seed).fit([words[i] for i in train_idx], [chars[i] for i in train_idx], labels[train_idx])
-        predicted[test_idx] = model.predict([words[i] for i in test_idx], [chars[i] for i in test_idx])
+        model = Model(c, seed).fit([texts[i] for i in train_idx], labels[train_idx])
+        predicted[test_idx] = model.predict([texts[i] for i in test_idx])
     return list(predicted)
 
 

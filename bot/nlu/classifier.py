@@ -29,25 +29,30 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalize import normalize
+from bot.nlu.features import READING_WEIGHT, WordView, char_text, identity, reading_text, word_features
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
 
 
-def lemma_features(lemmas: Sequence[str]) -> List[str]:
-    """Lemma unigrams and bigrams (解約 為る たい → 解約, 為る, たい, 解約_為る, 為る_たい)."""
-    lemmas = list(lemmas)
-    return lemmas + [f"{a}_{b}" for a, b in zip(lemmas, lemmas[1:])]
+def build_vectorizers(config: Dict[Text, Any]) -> Dict[str, Any]:
+    low, high = config["char_ngram_range"]
+    r_low, r_high = config["reading_ngram_range"]
+    return {
+        "words": TfidfVectorizer(analyzer=identity, sublinear_tf=True),
+        "chars": TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True),
+        "reading": TfidfVectorizer(analyzer="char_wb", ngram_range=(r_low, r_high), sublinear_tf=True),
+    }
 
 
-def _identity(features: List[str]) -> List[str]:
-    # module-level so the fitted vectorizer can be pickled
-    return features
-
-
-def _char_text(text: str) -> str:
-    return normalize(text).lower()
+def stack(model: Dict[str, Any], blocks: Dict[str, list], fit: bool = False) -> scipy.sparse.csr_matrix:
+    """One row per message: [words | chars | reading × READING_WEIGHT]."""
+    matrices = []
+    for name in ("words", "chars", "reading"):
+        vectorizer = model[name]
+        matrix = vectorizer.fit_transform(blocks[name]) if fit else vectorizer.transform(blocks[name])
+        matrices.append(matrix * READING_WEIGHT if name == "reading" else matrix)
+    return scipy.sparse.hstack(matrices).tocsr()
 
 
 @DefaultV1Recipe.register(
@@ -60,6 +65,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "C": 1.0,  # inverse regularisation strength of the SVM
             "temperature": 0.15,  # softmax temperature turning SVM scores into confidences
             "char_ngram_range": [1, 3],
+            "reading_ngram_range": [2, 3],
             "ranking_length": 10,
             "retrieval_intents": ["faq"],
             "random_seed": 42,
@@ -110,25 +116,28 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     # -- features -------------------------------------------------------------------------------
     @staticmethod
-    def _lemmas(message: Message) -> List[str]:
+    def _words(message: Message) -> List[WordView]:
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
-        return [token.lemma or token.text for token in tokens]
+        return [
+            WordView(
+                lemma=token.lemma or token.text,
+                pos=token.get("pos") or "",
+                reading=token.get("reading") or token.text,
+            )
+            for token in tokens
+        ]
 
     def _features(self, messages: Sequence[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
-        words = [lemma_features(self._lemmas(m)) for m in messages]
-        chars = [_char_text(m.get(TEXT) or "") for m in messages]
+        views = [self._words(m) for m in messages]
+        blocks = {
+            "words": [word_features(v) for v in views],
+            "chars": [char_text(m.get(TEXT) or "") for m in messages],
+            "reading": [reading_text(v) for v in views],
+        }
         if fit:
-            low, high = self._config["char_ngram_range"]
-            self._model = {
-                "words": TfidfVectorizer(analyzer=_identity, sublinear_tf=True),
-                "chars": TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True),
-            }
-            return scipy.sparse.hstack(
-                [self._model["words"].fit_transform(words), self._model["chars"].fit_transform(chars)]
-            ).tocsr()
-        return scipy.sparse.hstack(
-            [self._model["words"].transform(words), self._model["chars"].transform(chars)]
-        ).tocsr()
+            self._model = build_vectorizers(self._config)
+            return stack(self._model, blocks, fit=True)
+        return stack(self._model, blocks)
 
     @staticmethod
     def _label(message: Message) -> Optional[str]:

@@ -23,6 +23,7 @@ class Word:
     text: str  # NFKC surface
     lemma: str  # UniDic lemma (解約した / 解約します → 解約 + 為る), NFKC, lower-cased
     pos: str
+    reading: str  # katakana reading (解約 → カイヤク; かいやく → カイヤク), so kana spellings match kanji
     start: int  # offsets into the original text
     end: int
     norm_start: int  # offsets into the normalised text
@@ -40,6 +41,16 @@ def _lemma(node: "fugashi.UnidicNode") -> str:
         return node.surface
     # UniDic appends the origin of loanwords: "キャンセル-cancel" → keep the Japanese form.
     return lemma.split("-", 1)[0] or node.surface
+
+
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def _reading(node: "fugashi.UnidicNode") -> str:
+    kana = getattr(node.feature, "kana", None)
+    # words outside the dictionary (and hiragana typed for kanji) have no reading: their own kana
+    return kana if kana and kana != "*" else _katakana(node.surface)
 
 
 def segment(text: str) -> List[Word]:
@@ -62,6 +73,7 @@ def segment(text: str) -> List[Word]:
                 text=surface,
                 lemma=_lemma(node).lower(),
                 pos=node.feature.pos1 or "",
+                reading=_reading(node),
                 start=original_start,
                 end=original_end,
                 norm_start=start,

@@ -53,7 +53,7 @@ class FugashiTokenizer(Tokenizer):
         text = message.get(attribute) or ""
         drop_punctuation = self._config.get("drop_punctuation", True)
         tokens = [
-            Token(word.text, word.start, end=word.end, lemma=word.lemma, data={"pos": word.pos})
+            Token(word.text, word.start, end=word.end, lemma=word.lemma, data={"pos": word.pos, "reading": word.reading})
             for word in segment(text)
             if not (drop_punctuation and word.pos == "補助記号")
         ]
