@@ -10,6 +10,7 @@ the FallbackClassifier work unchanged.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Text
 
@@ -29,6 +30,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.scoring import FastScorer
 from bot.nlu.features import READING_WEIGHT, WordView, char_text, identity, reading_text, word_features
 
 logger = logging.getLogger(__name__)
@@ -45,13 +47,17 @@ def build_vectorizers(config: Dict[Text, Any]) -> Dict[str, Any]:
     }
 
 
+BLOCKS = ("words", "chars", "reading")
+BLOCK_WEIGHTS = {"reading": READING_WEIGHT}
+
+
 def stack(model: Dict[str, Any], blocks: Dict[str, list], fit: bool = False) -> scipy.sparse.csr_matrix:
     """One row per message: [words | chars | reading × READING_WEIGHT]."""
     matrices = []
-    for name in ("words", "chars", "reading"):
+    for name in BLOCKS:
         vectorizer = model[name]
         matrix = vectorizer.fit_transform(blocks[name]) if fit else vectorizer.transform(blocks[name])
-        matrices.append(matrix * READING_WEIGHT if name == "reading" else matrix)
+        matrices.append(matrix * BLOCK_WEIGHTS.get(name, 1.0))
     return scipy.sparse.hstack(matrices).tocsr()
 
 
@@ -86,6 +92,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
+        self._scorer: Optional[FastScorer] = None
 
     @classmethod
     def create(
@@ -127,13 +134,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             for token in tokens
         ]
 
-    def _features(self, messages: Sequence[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
-        views = [self._words(m) for m in messages]
-        blocks = {
-            "words": [word_features(v) for v in views],
-            "chars": [char_text(m.get(TEXT) or "") for m in messages],
-            "reading": [reading_text(v) for v in views],
+    def _blocks(self, message: Message) -> Dict[str, Any]:
+        view = self._words(message)
+        return {
+            "words": word_features(view),
+            "chars": char_text(message.get(TEXT) or ""),
+            "reading": reading_text(view),
         }
+
+    def _features(self, messages: Sequence[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
+        per_message = [self._blocks(m) for m in messages]
+        blocks = {name: [b[name] for b in per_message] for name in BLOCKS}
         if fit:
             self._model = build_vectorizers(self._config)
             return stack(self._model, blocks, fit=True)
@@ -154,6 +165,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         classifier = LinearSVC(C=self._config["C"], random_state=self._config["random_seed"])
         classifier.fit(features, labels)
         self._model["classifier"] = classifier
+        self._scorer = None
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)
         return self._resource
@@ -168,7 +180,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         texts = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
         if not texts:
             return messages
-        scores = self._model["classifier"].decision_function(self._features(texts))
+        if self._scorer is None:
+            self._scorer = FastScorer(self._model, BLOCKS, BLOCK_WEIGHTS)
+        scores = np.vstack([self._scorer.scores(self._blocks(m)) for m in texts])
         scores = (scores - scores.max(axis=1, keepdims=True)) / self._config["temperature"]
         probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
         classes = self._model["classifier"].classes_
@@ -177,12 +191,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _set_properties(self, message: Message, classes: np.ndarray, row: np.ndarray) -> None:
-        order = np.argsort(row)[::-1]
+        order = np.argsort(row)[::-1].tolist()
+        labels = [str(label) for label in classes]
         retrieval = set(self._config["retrieval_intents"])
         best: Dict[str, float] = {}  # intent name → best confidence among its labels
         best_key: Dict[str, str] = {}
         for index in order:
-            label, confidence = str(classes[index]), float(row[index])
+            label, confidence = labels[index], float(row[index])
             intent = label.split("/", 1)[0]
             if intent not in best:
                 best[intent], best_key[intent] = confidence, label
@@ -192,11 +207,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         message.set("intent_ranking", ranking, add_to_output=True)
         selector: Dict[str, Any] = {"all_retrieval_intents": sorted(retrieval)}
         for intent in retrieval:
-            keyed = [
-                {"id": None, "intent_response_key": str(classes[i]), "confidence": float(row[i])}
-                for i in order
-                if str(classes[i]).startswith(f"{intent}/")
-            ][: self._config["ranking_length"]]
+            keyed = list(itertools.islice(
+                ({"id": None, "intent_response_key": labels[i], "confidence": float(row[i])}
+                 for i in order if labels[i].startswith(f"{intent}/")),
+                self._config["ranking_length"],
+            ))
             if not keyed:
                 continue
             key = keyed[0]["intent_response_key"]

@@ -88,3 +88,13 @@ def test_cache_is_bounded(tmp_path):
         assert (await s.retrieve("c0")) is not None  # evicted conversations are read from SQL again
 
     asyncio.run(run())
+
+
+def test_sqlite_file_uses_wal_with_normal_sync(tmp_path):
+    import sqlite3
+
+    s = store(CachedSQLTrackerStore, tmp_path / "t.db")
+    with s.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with sqlite3.connect(tmp_path / "t.db") as raw:  # journal_mode=WAL is kept in the file
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
