@@ -274,7 +274,7 @@ def _lm_payment_deadline(account: Account, contract: Optional[Contract], today: 
                 f"お支払い期限は{deadline.describe()}")
     rejoin = lm.rejoin_fee(contract, today)
     return (f"保守期間は{jdate(lm.maintenance_end(contract.maintenance_start))}で満了しているため、お支払いは再加入の費用となります。"
-            f"{rejoin.describe()}お支払いは現金先払いで、納品ご希望日の3営業日前(土日祝日を除く)までにご入金ください。")
+            f"{rejoin.describe()}{lm.PAYMENT_RULE}")
 
 
 def _lm_status(account: Account, contract: Optional[Contract], today: date, p: Params) -> str:
@@ -435,7 +435,7 @@ QUESTIONS: dict[str, Question] = {q.key: q for q in [
              _g(rs.FULL_MONTH_RULE + "料金はケーブルテレビ局からインターネット料金と一緒にご請求します。")),
     Question("lm_renewal_fee", "保守の更新料と期限", (Service.LICENSE_MAINTENANCE,), _lm_renewal,
              _g("保守の更新料はライセンス料の20%×ライセンス数(税別)で、満了前にお支払いいただくと満了日から1年間延長されます。"
-                "更新はメールでお申し込みいただき、現金先払いで納品ご希望日の3営業日前までにご入金ください。")),
+                "更新はメールでお申し込みいただき、" + lm.PAYMENT_RULE)),
     Question("lm_rejoin_fee", "再加入の費用", (Service.LICENSE_MAINTENANCE,), _lm_rejoin,
              _g("保守が切れた後の再加入では、再加入日のライセンス残存価値を100%にする差額(ライセンス料×(100%−残存価値))"
                 "をお支払いいただき、その日から1年間保守を受けられます。"
@@ -444,8 +444,7 @@ QUESTIONS: dict[str, Question] = {q.key: q for q in [
              _g("保守期間中にライセンスを追加する場合は、追加ライセンス料に加えて既存ライセンスの残存価値を100%にする差額"
                 "をお支払いいただき、すべてのライセンスが追加日から1年間保守を受けられます(6か月経過なら差額は10%です)。")),
     Question("lm_payment_deadline", "保守更新のお支払い期限", (Service.LICENSE_MAINTENANCE,), _lm_payment_deadline,
-             _g("ライセンス保守の更新・再加入のお支払いは現金先払いで、納品ご希望日の3営業日前(土日祝日を除く)までに"
-                "指定口座へご入金ください。ご入金確認後、新しいライセンスキーと会員IDをメールでお送りします。")),
+             _g("ライセンス保守の更新・再加入の" + lm.PAYMENT_RULE + "ご入金確認後、新しいライセンスキーと会員IDをメールでお送りします。")),
     Question("lm_maintenance_status", "保守期間", (Service.LICENSE_MAINTENANCE,), _lm_status,
              _g("ライセンス保守はご購入(または更新・再加入)の日から1年間有効です。更新しない場合は満了日の翌日から"
                 "会員IDが無効となり、アップデートやメールサポートはご利用いただけません(ソフトウェアはそのまま使えます)。")),

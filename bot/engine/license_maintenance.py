@@ -283,6 +283,11 @@ class DeadlineResult(Result):
         return f"{jdate(self.deadline)}です。{self.rule}"
 
 
+# The rule as customers read it when no delivery date is chosen yet (the account answers).
+PAYMENT_RULE = (f"お支払いは現金先払いで、納品ご希望日の{PAYMENT_BUSINESS_DAYS}営業日前(土日祝日を除く)までに"
+                "指定口座へご入金ください。")
+
+
 def payment_deadline(delivery: date) -> DeadlineResult:
     """Cash in advance must arrive 3 business days before the desired delivery date."""
     return DeadlineResult(

@@ -8,23 +8,16 @@ from typing import Any, List
 
 import pytest
 
+from tests.socketio_support import aiohttp_compat, disconnect
+
 pytestmark = pytest.mark.slow
-
-
-def _aiohttp_compat() -> None:
-    """python-engineio's client calls aiohttp.ClientWSTimeout, missing in the aiohttp Rasa 3.6 pins
-    (same shim as tests/web)."""
-    import aiohttp
-
-    if not hasattr(aiohttp, "ClientWSTimeout"):
-        aiohttp.ClientWSTimeout = lambda ws_close=10.0, ws_receive=None: ws_close
 
 
 class Client:
     def __init__(self) -> None:
         import socketio
 
-        _aiohttp_compat()
+        aiohttp_compat()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.messages: asyncio.Queue = asyncio.Queue()
         self.sessions: asyncio.Queue = asyncio.Queue()
@@ -49,23 +42,7 @@ class Client:
                 return texts
 
     async def close(self) -> None:
-        """Disconnect without waiting for the pending long-poll (as tests/web does)."""
-        if not self.sio.connected:
-            return
-        from socketio import packet
-
-        for namespace in list(self.sio.namespaces):
-            await self.sio._send_packet(self.sio.packet_class(packet.DISCONNECT, namespace=namespace))
-        read_loop = self.sio.eio.read_loop_task
-        await self.sio.eio.disconnect(abort=True)
-        if read_loop is not None and not read_loop.done():
-            read_loop.cancel()
-            try:
-                await read_loop
-            except (asyncio.CancelledError, Exception):
-                pass
-        if self.sio.eio.http is not None and not self.sio.eio.http.closed:
-            await self.sio.eio.http.close()
+        await disconnect(self.sio)
 
 
 async def test_socketio_applies_the_guard(live):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bot import localserver
+from tests.socketio_support import aiohttp_compat, disconnect
 from bot.localserver import free_port, tail  # noqa: F401  (used by the tests)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -81,17 +82,6 @@ def http(method: str, url: str, body: Optional[bytes] = None,
         return e.code, e.headers, e.read()
 
 
-def _aiohttp_compat() -> None:
-    """python-engineio 4.15's AsyncClient websocket transport calls aiohttp.ClientWSTimeout,
-    which aiohttp < 3.10 (3.9.5 is what Rasa 3.6 pins) lacks; there the same setting is a float
-    passed as ``timeout=``. Test-process-only shim."""
-    import aiohttp
-
-    if not hasattr(aiohttp, "ClientWSTimeout"):
-        def client_ws_timeout(ws_close: float = 10.0, ws_receive: Any = None) -> float:
-            return ws_close
-
-        aiohttp.ClientWSTimeout = client_ws_timeout
 
 
 class ChatClient:
@@ -102,7 +92,7 @@ class ChatClient:
     def __init__(self) -> None:
         import socketio
 
-        _aiohttp_compat()
+        aiohttp_compat()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.queues: Dict[str, asyncio.Queue] = collections.defaultdict(asyncio.Queue)
         self.seen: Dict[str, List[Any]] = collections.defaultdict(list)
@@ -132,23 +122,7 @@ class ChatClient:
         await self.sio.emit("user_uttered", {"message": text, **extra})
 
     async def close(self) -> None:
-        """Disconnect without waiting up to a ping interval for the pending long-poll."""
-        if not self.sio.connected:
-            return
-        from socketio import packet
-
-        for namespace in list(self.sio.namespaces):
-            await self.sio._send_packet(self.sio.packet_class(packet.DISCONNECT, namespace=namespace))
-        read_loop = self.sio.eio.read_loop_task
-        await self.sio.eio.disconnect(abort=True)
-        if read_loop is not None and not read_loop.done():
-            read_loop.cancel()
-            try:
-                await read_loop
-            except (asyncio.CancelledError, Exception):
-                pass
-        if self.sio.eio.http is not None and not self.sio.eio.http.closed:
-            await self.sio.eio.http.close()
+        await disconnect(self.sio)
 
 
 # --------------------------------------------------------------------------- the Rasa stack
