@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train, heldout = read_examples(TRAIN_DIR), read_examples(HELDOUT_DIR)
     overlap = {t for t, _ in train} & {t for t, _ in heldout}
     if overlap:
-        print(f"Held-out messages also in the training data: {sorted(overlap)[:5]}", file=sys.stderr)
+        print(f"{len(overlap)} held-out messages also in the training data: {sorted(overlap)}", file=sys.stderr)
         return 2
     texts, gold = [t for t, _ in heldout], [l for _, l in heldout]
     predictions = asyncio.run(_rasa_predictions(args.model, texts))
