@@ -1,23 +1,26 @@
 """Rasa's SQL tracker store with a per-process cache of the current session's events.
 
-For `make run` (one Rasa process owns the SQLite file) the profile showed the tracker store as the
-largest remaining cost per message (docs/benchmarks.md): every turn re-reads and re-parses the
-whole session and counts its rows before inserting the new events. This store keeps, per
-conversation, the session's events exactly as stored (their JSON text) and how many there are, so a turn
-only inserts its new events. Everything is still written to SQL at once (conversations survive a
-restart); a conversation is re-read from SQL when it is not cached, when a new session starts,
-or after `cache_seconds` without activity.
+The profile showed the tracker store as the largest cost per message (docs/benchmarks.md): every
+turn Rasa re-reads and re-parses the whole session and counts its rows before inserting the new
+events. This store keeps, per conversation, the session's events exactly as stored (their JSON
+text) and the id of the conversation's last row, so a turn reads one number and inserts only its
+new events. Everything is still written to SQL at once (conversations survive a restart).
 
-Only for a single Rasa process per database: several servers sharing one store (the cluster)
-must use Rasa's plain `SQL` tracker store, whose every read sees the others' writes.
+The cache is checked against the database on every read and before every write: when the
+conversation's last row id differs (another Rasa server of the cluster, `rasa shell`, or
+`python -m bot conversations purge` changed it), the session is re-read from SQL. Several Rasa
+servers may therefore share one database, as long as a lock store serialises the turns of a
+conversation (Rasa's Redis lock store in the cluster; one process's in-memory lock otherwise).
 """
 from __future__ import annotations
 
 import json
 import time
 from collections import OrderedDict
-from typing import Any, List, Optional, Text, Tuple
+from dataclasses import dataclass
+from typing import Any, List, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -48,29 +51,33 @@ def _tuned_sqlite_engine(engine: Any) -> Any:
     return engine
 
 
+@dataclass
+class _Session:
+    touched: float  # time.monotonic() of the last use
+    events: List[str]  # the current session's events, as stored
+    last_id: Optional[int]  # id of the conversation's last row when the entry was made
+
+
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = 10000, cache_seconds: float = 600.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self.engine = _tuned_sqlite_engine(self.engine)
             self.sessionmaker.configure(bind=self.engine)
-        self._cache: "OrderedDict[Text, Tuple[float, List[str]]]" = OrderedDict()
+        self._cache: "OrderedDict[Text, _Session]" = OrderedDict()
         self._cache_size = int(cache_size)
         self._cache_seconds = float(cache_seconds)
 
     # -- cache ----------------------------------------------------------------------------------
-    def _cached(self, sender_id: Text) -> Optional[List[str]]:
+    def _cached(self, sender_id: Text) -> Optional[_Session]:
         entry = self._cache.get(sender_id)
-        if entry is None:
-            return None
-        touched, events = entry
-        if time.monotonic() - touched > self._cache_seconds:
+        if entry is not None and time.monotonic() - entry.touched > self._cache_seconds:
             del self._cache[sender_id]
             return None
-        return events
+        return entry
 
-    def _remember(self, sender_id: Text, events: List[str]) -> None:
-        self._cache[sender_id] = (time.monotonic(), events)
+    def _remember(self, sender_id: Text, events: List[str], last_id: Optional[int]) -> None:
+        self._cache[sender_id] = _Session(time.monotonic(), events, last_id)
         self._cache.move_to_end(sender_id)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -78,50 +85,61 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def forget(self, sender_id: Text) -> None:
         self._cache.pop(sender_id, None)
 
+    def _last_id(self, session: Any, sender_id: Text) -> Optional[int]:
+        # one indexed look-up (events.sender_id is indexed)
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+
     # -- TrackerStore ---------------------------------------------------------------------------
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        events = self._cached(sender_id)
-        if events is None:
-            with self.session_scope() as session:
+        with self.session_scope() as session:
+            last_id = self._last_id(session, sender_id)
+            entry = self._cached(sender_id)
+            if entry is not None and entry.last_id == last_id:
+                events = entry.events
+            else:
                 rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
                 events = [row.data for row in rows]
-            if events:
-                self._remember(sender_id, events)
+                if events:
+                    self._remember(sender_id, events, last_id)
+                else:
+                    self.forget(sender_id)
         if not (self.domain and events):
             return None
         # parsed anew every time, as from SQL: Rasa mutates what it retrieves
         return DialogueStateTracker.from_dict(sender_id, json.loads("[" + ",".join(events) + "]"), self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        cached = self._cached(tracker.sender_id)
-        if cached is None or self.event_broker is not None:
+        entry = self._cached(tracker.sender_id)
+        if entry is None or self.event_broker is not None:
             # not cached (or events are streamed, which re-reads the tracker): Rasa's own way
             self.forget(tracker.sender_id)
             await super().save(tracker)
             return
-        new_events = list(tracker.events)[len(cached):]
-        new_data = []
-        rows = []
-        for event in new_events:
-            data = event.as_dict()
-            new_data.append(json.dumps(data))
-            rows.append(
-                dict(
-                    sender_id=tracker.sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-                    action_name=data.get("name"),
-                    data=new_data[-1],
+        new_events = list(tracker.events)[len(entry.events):]
+        dicts = [event.as_dict() for event in new_events]
+        new_data = [json.dumps(d) for d in dicts]
+        with self.session_scope() as session:
+            # Written elsewhere since our read (only possible without a shared lock store)? This
+            # turn's events are still new: insert them, and read the conversation anew next time.
+            stale = self._last_id(session, tracker.sender_id) != entry.last_id
+            last_id = entry.last_id
+            table = self.SQLEvent.__table__
+            for event, parsed, data in zip(new_events, dicts, new_data):
+                result = session.execute(
+                    table.insert().values(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=parsed.get("timestamp"),
+                        intent_name=parsed.get("parse_data", {}).get("intent", {}).get("name"),
+                        action_name=parsed.get("name"),
+                        data=data,
+                    )
                 )
-            )
-        if rows:
-            # one INSERT with many rows, not ORM objects: the same rows, a fraction of the CPU
-            with self.session_scope() as session:
-                session.execute(self.SQLEvent.__table__.insert(), rows)
-                session.commit()
-        if any(isinstance(event, SessionStarted) for event in new_events):
-            # the latest session now starts later: let the next read take it from SQL
+                # our own rows' ids: a row another writer slipped in would not match next time
+                last_id = result.inserted_primary_key[0]
+            session.commit()
+        if stale or any(isinstance(event, SessionStarted) for event in new_events):
+            # (a new session: the latest session now starts later, let the next read take it from SQL)
             self.forget(tracker.sender_id)
         else:
-            self._remember(tracker.sender_id, cached + new_data)
+            self._remember(tracker.sender_id, entry.events + new_data, last_id)

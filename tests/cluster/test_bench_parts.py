@@ -76,7 +76,7 @@ def test_cluster_endpoints_use_postgresql_tracker_store_and_redis_lock_store(mon
     tracker = read_endpoint_config(path, "tracker_store")
     lock = read_endpoint_config(path, "lock_store")
     action = read_endpoint_config(path, "action_endpoint")
-    assert tracker.type == "SQL" and tracker.kwargs["dialect"] == "postgresql"
+    assert tracker.type == "bot.tracker_store.CachedSQLTrackerStore" and tracker.kwargs["dialect"] == "postgresql"
     assert tracker.kwargs["port"] == "55432" and tracker.kwargs["password"] == "pw" and tracker.url == "127.0.0.1"
     assert lock.type == "redis" and lock.url == "127.0.0.1" and lock.kwargs["port"] == "56379"
     assert action.url == "http://127.0.0.1:5155/webhook"

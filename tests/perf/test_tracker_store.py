@@ -98,3 +98,50 @@ def test_sqlite_file_uses_wal_with_normal_sync(tmp_path):
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with sqlite3.connect(tmp_path / "t.db") as raw:  # journal_mode=WAL is kept in the file
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def users(tracker):
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_two_servers_sharing_one_database_see_each_others_turns(tmp_path):
+    """As in the cluster: turns of one conversation alternate between two Rasa servers (one at a
+    time, as the Redis lock store guarantees); neither server's cache hides the other's turns."""
+    async def run():
+        a = store(CachedSQLTrackerStore, tmp_path / "shared.db")
+        b = store(CachedSQLTrackerStore, tmp_path / "shared.db")
+        tracker = DialogueStateTracker.from_events("c3", [ActionExecuted("action_listen", timestamp=1.0)], slots=DOMAIN.slots)
+        await a.save(tracker)
+        for n in range(6):
+            server = (a, b)[n % 2]
+            tracker = await server.retrieve("c3")
+            assert users(tracker) == [f"質問{i}" for i in range(n)]
+            turn(tracker, f"質問{n}", f"回答{n}", 10.0 + n)
+            await server.save(tracker)
+        # without a lock store, a turn saved from a tracker read before the other server's write:
+        # Rasa's own SQL store would drop it (it counts rows); here both turns are kept, once each
+        stale = await a.retrieve("c3")
+        fresh = await b.retrieve("c3")
+        turn(fresh, "質問6", "回答6", 20.0)
+        await b.save(fresh)
+        turn(stale, "質問6b", "回答6b", 21.0)
+        await a.save(stale)
+        plain = await store(SQLTrackerStore, tmp_path / "shared.db").retrieve("c3")
+        assert users(plain) == [f"質問{i}" for i in range(7)] + ["質問6b"]
+
+    asyncio.run(run())
+
+
+def test_purged_conversation_is_not_served_from_the_cache(tmp_path):
+    async def run():
+        s = store(CachedSQLTrackerStore, tmp_path / "p.db")
+        tracker = DialogueStateTracker.from_events("c4", [ActionExecuted("action_listen", timestamp=1.0)], slots=DOMAIN.slots)
+        turn(tracker, "個人的な質問", "回答", 2.0)
+        await s.save(tracker)
+        assert users(await s.retrieve("c4")) == ["個人的な質問"]
+        with s.session_scope() as session:  # what `python -m bot conversations purge` does
+            session.query(s.SQLEvent).filter(s.SQLEvent.sender_id == "c4").delete()
+            session.commit()
+        assert await s.retrieve("c4") is None
+
+    asyncio.run(run())
