@@ -10,6 +10,10 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data rules -name '*.yml' 2
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
+# One TensorFlow thread per op: TED's tiny per-message predictions spent more CPU on thread hand-offs
+# than on arithmetic (Rasa CPU per message 13–21 ms → ~10 ms under `make bench`, docs/benchmarks.md).
+export TF_INTRA_OP_PARALLELISM_THREADS ?= 1
+export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 
 .PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web cluster cluster-down clean
 

@@ -27,6 +27,9 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # as the Makefile: one TensorFlow thread per op (less CPU per message on small machines)
+    env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+    env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.update(extra or {})
     return env
