@@ -55,7 +55,8 @@ story-test: $(MODEL)
 test: install system-deps validate pytest story-test
 
 eval: $(STAMP)
-	$(PY) -m bot.evaluation
+	$(PY) -m bot.evaluation --heldout tests/nlu_heldout
+	$(PY) -m bot.evaluation --heldout tests/nlu_fresh
 
 ## bench: latency/throughput of the single server and the cluster; rewrites docs/benchmarks.md
 bench: $(MODEL)
