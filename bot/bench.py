@@ -90,7 +90,7 @@ def best_throughput(rows: List[dict]) -> float:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,8,32,128", help="concurrent customers per level")
-    parser.add_argument("--messages", type=int, default=20, help="messages per customer and level (bound)")
+    parser.add_argument("--messages", type=int, default=40, help="messages per customer and level (bound)")
     parser.add_argument("--time-cap", type=float, default=30.0, help="seconds per level (cap)")
     parser.add_argument("--cluster-servers", type=int, default=2)
     parser.add_argument("--no-cluster", action="store_true", help="single server only")

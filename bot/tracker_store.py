@@ -64,6 +64,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             self.engine = _tuned_sqlite_engine(self.engine)
             self.sessionmaker.configure(bind=self.engine)
+        # Core statements built once: SQLAlchemy then reuses their compiled form (building an ORM
+        # query per call cost more CPU than the database work itself)
+        table = self.SQLEvent.__table__
+        self._insert = table.insert()
+        self._max_id = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender_id"))
         self._cache: "OrderedDict[Text, _Session]" = OrderedDict()
         self._cache_size = int(cache_size)
         self._cache_seconds = float(cache_seconds)
@@ -85,18 +90,22 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def forget(self, sender_id: Text) -> None:
         self._cache.pop(sender_id, None)
 
-    def _last_id(self, session: Any, sender_id: Text) -> Optional[int]:
+    def _last_id(self, connection: Any, sender_id: Text) -> Optional[int]:
         # one indexed look-up (events.sender_id is indexed)
-        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+        return connection.execute(self._max_id, {"sender_id": sender_id}).scalar()
 
     # -- TrackerStore ---------------------------------------------------------------------------
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        with self.session_scope() as session:
-            last_id = self._last_id(session, sender_id)
-            entry = self._cached(sender_id)
-            if entry is not None and entry.last_id == last_id:
-                events = entry.events
-            else:
+        entry = self._cached(sender_id)
+        if entry is not None:
+            with self.engine.connect() as connection:
+                if self._last_id(connection, sender_id) != entry.last_id:
+                    entry = None
+        if entry is not None:
+            events = entry.events
+        else:
+            with self.session_scope() as session:
+                last_id = self._last_id(session, sender_id)
                 rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
                 events = [row.data for row in rows]
                 if events:
@@ -118,26 +127,25 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         new_events = list(tracker.events)[len(entry.events):]
         dicts = [event.as_dict() for event in new_events]
         new_data = [json.dumps(d) for d in dicts]
-        with self.session_scope() as session:
+        with self.engine.begin() as connection:  # one transaction, committed at the end
             # Written elsewhere since our read (only possible without a shared lock store)? This
             # turn's events are still new: insert them, and read the conversation anew next time.
-            stale = self._last_id(session, tracker.sender_id) != entry.last_id
+            stale = self._last_id(connection, tracker.sender_id) != entry.last_id
             last_id = entry.last_id
-            table = self.SQLEvent.__table__
             for event, parsed, data in zip(new_events, dicts, new_data):
-                result = session.execute(
-                    table.insert().values(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=parsed.get("timestamp"),
-                        intent_name=parsed.get("parse_data", {}).get("intent", {}).get("name"),
-                        action_name=parsed.get("name"),
-                        data=data,
-                    )
+                result = connection.execute(
+                    self._insert,
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": parsed.get("timestamp"),
+                        "intent_name": parsed.get("parse_data", {}).get("intent", {}).get("name"),
+                        "action_name": parsed.get("name"),
+                        "data": data,
+                    },
                 )
                 # our own rows' ids: a row another writer slipped in would not match next time
                 last_id = result.inserted_primary_key[0]
-            session.commit()
         if stale or any(isinstance(event, SessionStarted) for event in new_events):
             # (a new session: the latest session now starts later, let the next read take it from SQL)
             self.forget(tracker.sender_id)
