@@ -6,8 +6,9 @@ scaled-out cluster side by side.
 
 Traffic: held-out NLU texts (tests/nlu_heldout, never training data): FAQ questions, account questions
 (half of the customers send a login token of a demo account), small talk, out-of-scope. Each simulated
-customer has its own sender id and sends its next message after the reply to the previous one; every
-level has a bound on messages per customer and a time cap.
+customer is a chat window serving successive conversations of 10 messages (a new sender id each), and
+sends its next message after the reply to the previous one; every level has a bound on messages per
+customer and a time cap.
 
 It starts and stops the servers itself on free loopback ports (temp dirs; var/ is not touched except
 var/bench/training.json, the recorded training time). The last line of the output is a one-line summary.
@@ -121,7 +122,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"{'-' if train_seconds is None else f'{train_seconds:.0f} s'} ({train_source})")
     corpus = traffic.load_corpus()
     log(f"traffic: held-out texts {corpus.counts()}, mix {traffic.MIX}; "
-        f"{args.messages} messages per customer, time cap {args.time_cap:.0f} s per level")
+        f"{args.messages} messages per customer in conversations of {load.CONVERSATION_LENGTH}, "
+        f"time cap {args.time_cap:.0f} s per level")
     tokens = issue_tokens()
 
     rows: List[dict] = []
@@ -234,7 +236,7 @@ def write_doc(path: Path, info: dict, rows: List[dict], log_lines: List[str], tr
         f"- load average when the run started: {info['load']} (shared machine: other work was running)",
         f"- model: `models/madoguchi.tar.gz`, {model_mb:.1f} MB; training time: "
         f"{'-' if train_seconds is None else f'{train_seconds:.0f} s'} ({train_source})",
-        f"- traffic: held-out NLU texts, mix {traffic.MIX}; {args.messages} messages per customer, "
+        f"- traffic: held-out NLU texts, mix {traffic.MIX}; {args.messages} messages per customer in conversations of {load.CONVERSATION_LENGTH}, "
         f"time cap {args.time_cap:.0f} s per level; closed loop (next message after the reply)",
         f"- RSS: {resources.rss_source()}, at the end of each level, summed over a setup's Rasa servers / action servers",
         "",

@@ -1,4 +1,4 @@
-"""Closed-loop load generator (aiohttp): N simulated customers, each its own sender id, each sending
+"""Closed-loop load generator (aiohttp): N simulated customers, each a series of conversations (own sender ids), each sending
 its next message only after the reply to the previous one; bounded messages and a time cap per level."""
 from __future__ import annotations
 
@@ -44,16 +44,24 @@ class LevelResult:
         return {k: statistics.median(v) for k, v in self.by_category.items() if v}
 
 
+# Messages per conversation: support chats are short (Rasa's per-turn work grows with the length of
+# the conversation, so endless conversations would measure something customers never do).
+CONVERSATION_LENGTH = 10
+
+
 async def _customer(session: aiohttp.ClientSession, url: str, sender: str, script: List[Message],
-                    deadline: float, result: LevelResult, timeout: float) -> None:
-    for message in script:
+                    deadline: float, result: LevelResult, timeout: float,
+                    conversation_length: int = CONVERSATION_LENGTH) -> None:
+    for index, message in enumerate(script):
+        # one simulated customer = one chat window serving successive conversations
+        conversation = f"{sender}-c{index // conversation_length}"
         if time.monotonic() >= deadline:
             result.capped = True
             return
         result.sent += 1
         started = time.perf_counter()
         try:
-            async with session.post(url + WEBHOOK, json=message.body(sender),
+            async with session.post(url + WEBHOOK, json=message.body(conversation),
                                     timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
                 payload = await resp.json(content_type=None)
                 status = resp.status

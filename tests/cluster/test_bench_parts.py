@@ -86,3 +86,39 @@ def test_cluster_script_syntax_and_usage():
     assert subprocess.run(["bash", "-n", str(ROOT / "scripts" / "cluster.sh")]).returncode == 0
     result = subprocess.run(["bash", str(ROOT / "scripts" / "cluster.sh")], capture_output=True, text=True)
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def test_each_simulated_customer_has_conversations_of_ten_messages():
+    """The load generator against a tiny REST stand-in: every message answered, a new sender id
+    (conversation) every CONVERSATION_LENGTH messages, latencies recorded per message."""
+    import asyncio
+
+    from aiohttp import web
+
+    from bot.localserver import free_port
+
+    seen = []
+
+    async def webhook(request):
+        body = await request.json()
+        seen.append(body["sender"])
+        return web.json_response([{"recipient_id": body["sender"], "text": "はい"}])
+
+    async def run():
+        app = web.Application()
+        app.router.add_post(load.WEBHOOK, webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            script = [Message("faq", f"質問{n}", None) for n in range(25)]
+            return await load.run_level(f"http://127.0.0.1:{port}", [script, script], "t", 30)
+        finally:
+            await runner.cleanup()
+
+    result = asyncio.run(run())
+    assert result.ok == 50 and result.errors == 0 and len(result.latencies) == 50
+    for customer in ("t-0000", "t-0001"):
+        senders = [s for s in seen if s.startswith(customer)]
+        assert [senders.count(f"{customer}-c{k}") for k in range(3)] == [10, 10, 5]
