@@ -116,6 +116,7 @@ class SingleServer:
             rasa_env["SANIC_WORKERS"] = str(self.sanic_workers)
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{self.action_port}/webhook\"\n"
+                             "  enable_selective_domain: true\n"
                              + tracker + lock, encoding="utf-8")
         load = subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "accounts", "load-demo"], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=120)

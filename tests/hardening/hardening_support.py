@@ -71,7 +71,8 @@ class Stack:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         }
         endpoints = {
-            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
+            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook",
+                                "enable_selective_domain": True},  # as endpoints.yml
             "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)},
         }
         (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints))

@@ -198,7 +198,8 @@ class RasaStack:
         }
         endpoints_file = PROJECT_ROOT / "endpoints.yml"
         endpoints = (yaml.safe_load(endpoints_file.read_text()) if endpoints_file.exists() else None) or {}
-        endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook"}
+        endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook",
+                                        "enable_selective_domain": True}  # as endpoints.yml
         store = endpoints.get("tracker_store")
         if isinstance(store, dict) and store.get("dialect") == "sqlite":
             store["db"] = str(tmp / "tracker.db")
