@@ -1,0 +1,33 @@
+"""The held-out NLU sets stay held out: no message is also a training example, and every label is
+one the bot can answer (an intent of the domain, or a FAQ key with a response)."""
+import pytest
+import yaml
+
+from bot.evaluation import FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
+from bot.settings import PROJECT_ROOT
+
+
+def _known_labels():
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    faq = set()
+    for path in TRAIN_DIR.glob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        faq |= {key[len("utter_"):] for key in (data.get("responses") or {}) if key.startswith("utter_faq/")}
+    return intents, faq
+
+
+@pytest.mark.parametrize("directory", [HELDOUT_DIR, FRESH_DIR], ids=lambda d: d.name)
+def test_held_out_set_is_disjoint_from_training_and_labelled_with_known_labels(directory):
+    held = read_examples(directory)
+    assert len(held) >= 250
+    training = {text for text, _ in read_examples(TRAIN_DIR)}
+    assert not [t for t, _ in held if t in training], "held-out messages copied into training data"
+    intents, faq = _known_labels()
+    unknown = {label for _, label in held if label not in faq and label not in intents}
+    assert not unknown, unknown
+
+
+def test_fresh_set_asks_about_every_faq_answer():
+    _, faq = _known_labels()
+    assert faq - {label for _, label in read_examples(FRESH_DIR)} == set()
