@@ -20,8 +20,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from bot.evaluation import TRAIN_DIR, read_examples, service_of
-from bot.nlu.classifier import LinearIntentClassifier, build_vectorizers, stack
-from bot.nlu.features import WordView, char_text, reading_text, word_features
+from bot.nlu.classifier import BLOCKS, LinearIntentClassifier, build_vectorizers, stack
+from bot.nlu.features import WordView, message_blocks
 from bot.nlu.japanese import segment
 
 
@@ -34,12 +34,8 @@ def words_of(text: str) -> List[WordView]:
 
 
 def blocks_of(texts: Sequence[str]) -> Dict[str, list]:
-    views = [words_of(t) for t in texts]
-    return {
-        "words": [word_features(v) for v in views],
-        "chars": [char_text(t) for t in texts],
-        "reading": [reading_text(v) for v in views],
-    }
+    per_text = [message_blocks(words_of(t), t) for t in texts]
+    return {name: [b[name] for b in per_text] for name in BLOCKS}
 
 
 class Model:

@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.scoring import FastScorer
-from bot.nlu.features import READING_WEIGHT, WordView, char_text, identity, reading_text, word_features
+from bot.nlu.features import READING_WEIGHT, WordView, identity, message_blocks
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
@@ -135,20 +135,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         ]
 
     def _blocks(self, message: Message) -> Dict[str, Any]:
-        view = self._words(message)
-        return {
-            "words": word_features(view),
-            "chars": char_text(message.get(TEXT) or ""),
-            "reading": reading_text(view),
-        }
+        return message_blocks(self._words(message), message.get(TEXT) or "")
 
-    def _features(self, messages: Sequence[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
+    def _fit_features(self, messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
+        """Fits the vectorizers (inference scores one message at a time: bot.nlu.scoring)."""
         per_message = [self._blocks(m) for m in messages]
-        blocks = {name: [b[name] for b in per_message] for name in BLOCKS}
-        if fit:
-            self._model = build_vectorizers(self._config)
-            return stack(self._model, blocks, fit=True)
-        return stack(self._model, blocks)
+        self._model = build_vectorizers(self._config)
+        return stack(self._model, {name: [b[name] for b in per_message] for name in BLOCKS}, fit=True)
 
     @staticmethod
     def _label(message: Message) -> Optional[str]:
@@ -161,7 +154,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if len(set(labels)) < 2:
             logger.warning("LinearIntentClassifier needs at least two intents; skipping training.")
             return self._resource
-        features = self._features(examples, fit=True)
+        features = self._fit_features(examples)
         classifier = LinearSVC(C=self._config["C"], random_state=self._config["random_seed"])
         classifier.fit(features, labels)
         self._model["classifier"] = classifier

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import List, Sequence
+from typing import Any, Dict, List, Sequence
 
 from bot.nlu.normalize import normalize
 
@@ -46,6 +46,11 @@ def char_text(text: str) -> str:
 
 def reading_text(words: Sequence[WordView]) -> str:
     return " ".join(w.reading for w in words)
+
+
+def message_blocks(words: Sequence[WordView], text: str) -> Dict[str, Any]:
+    """The input of each TF-IDF block for one message (see bot.nlu.classifier.BLOCKS)."""
+    return {"words": word_features(words), "chars": char_text(text), "reading": reading_text(words)}
 
 
 def identity(features: List[str]) -> List[str]:

@@ -4,7 +4,7 @@ import pytest
 from sklearn.svm import LinearSVC
 
 from bot.nlu.classifier import BLOCKS, BLOCK_WEIGHTS, LinearIntentClassifier, build_vectorizers, stack
-from bot.nlu.features import WordView, char_text, reading_text, word_features
+from bot.nlu.features import WordView, message_blocks
 from bot.nlu.japanese import segment
 from bot.nlu.scoring import FastScorer
 
@@ -18,7 +18,7 @@ UNSEEN = ["かいやく したい", "ｷｬﾝｾﾙ料金", "土日の料金は
 
 def blocks(text):
     view = [WordView(w.lemma, w.pos, w.reading) for w in segment(text) if w.pos != "補助記号"]
-    return {"words": word_features(view), "chars": char_text(text), "reading": reading_text(view)}
+    return message_blocks(view, text)
 
 
 @pytest.fixture(scope="module")
