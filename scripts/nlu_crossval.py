@@ -21,16 +21,7 @@ from sklearn.svm import LinearSVC
 
 from bot.evaluation import TRAIN_DIR, read_examples, service_of
 from bot.nlu.classifier import BLOCKS, LinearIntentClassifier, build_vectorizers, stack
-from bot.nlu.features import WordView, message_blocks
-from bot.nlu.japanese import segment
-
-
-def words_of(text: str) -> List[WordView]:
-    """As bot.nlu.tokenizer.FugashiTokenizer: words that are not 補助記号 (punctuation)."""
-    result = [WordView(w.lemma, w.pos, w.reading) for w in segment(text) if w.pos != "補助記号"]
-    if not result and text.strip():
-        result = [WordView(text.strip(), "", text.strip())]  # emoji/punctuation-only text: one token
-    return result
+from bot.nlu.features import message_blocks, words_of
 
 
 def blocks_of(texts: Sequence[str]) -> Dict[str, list]:

@@ -93,6 +93,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self._model = model
         self._scorer: Optional[FastScorer] = None
+        self._labels: List[str] = []  # the SVM's classes as str, made with the scorer
 
     @classmethod
     def create(
@@ -175,17 +176,16 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         if self._scorer is None:
             self._scorer = FastScorer(self._model, BLOCKS, BLOCK_WEIGHTS)
+            self._labels = [str(label) for label in self._model["classifier"].classes_]
         scores = np.vstack([self._scorer.scores(self._blocks(m)) for m in texts])
         scores = (scores - scores.max(axis=1, keepdims=True)) / self._config["temperature"]
         probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
-        classes = self._model["classifier"].classes_
         for message, row in zip(texts, probabilities):
-            self._set_properties(message, classes, row)
+            self._set_properties(message, self._labels, row)
         return messages
 
-    def _set_properties(self, message: Message, classes: np.ndarray, row: np.ndarray) -> None:
+    def _set_properties(self, message: Message, labels: List[str], row: np.ndarray) -> None:
         order = np.argsort(row)[::-1].tolist()
-        labels = [str(label) for label in classes]
         retrieval = set(self._config["retrieval_intents"])
         best: Dict[str, float] = {}  # intent name → best confidence among its labels
         best_key: Dict[str, str] = {}

@@ -15,6 +15,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Dict, List, Sequence
 
+from bot.nlu.japanese import segment
 from bot.nlu.normalize import normalize
 
 # Parts of speech whose lemmas take part in ordered pairs (particles and auxiliaries do not).
@@ -46,6 +47,15 @@ def char_text(text: str) -> str:
 
 def reading_text(words: Sequence[WordView]) -> str:
     return " ".join(w.reading for w in words)
+
+
+def words_of(text: str) -> List[WordView]:
+    """The words FugashiTokenizer makes tokens of (punctuation dropped; emoji- or punctuation-only
+    text is one token), for code that works on raw text: the CV script and the tests."""
+    result = [WordView(w.lemma, w.pos, w.reading) for w in segment(text) if w.pos != "補助記号"]
+    if not result and text.strip():
+        result = [WordView(text.strip(), "", text.strip())]
+    return result
 
 
 def message_blocks(words: Sequence[WordView], text: str) -> Dict[str, Any]:

@@ -1,10 +1,6 @@
 """The classifier's feature views (bot/nlu/features.py) on real MeCab/UniDic output."""
-from bot.nlu.features import WordView, reading_text, word_features
-from bot.nlu.japanese import segment
-
-
-def views(text):
-    return [WordView(w.lemma, w.pos, w.reading) for w in segment(text) if w.pos != "補助記号"]
+from bot.nlu.features import reading_text, word_features
+from bot.nlu.features import words_of as views
 
 
 def test_reading_makes_hiragana_and_kanji_spellings_alike():

@@ -4,8 +4,7 @@ import pytest
 from sklearn.svm import LinearSVC
 
 from bot.nlu.classifier import BLOCKS, BLOCK_WEIGHTS, LinearIntentClassifier, build_vectorizers, stack
-from bot.nlu.features import WordView, message_blocks
-from bot.nlu.japanese import segment
+from bot.nlu.features import message_blocks, words_of
 from bot.nlu.scoring import FastScorer
 
 TRAIN = [
@@ -17,8 +16,7 @@ UNSEEN = ["かいやく したい", "ｷｬﾝｾﾙ料金", "土日の料金は
 
 
 def blocks(text):
-    view = [WordView(w.lemma, w.pos, w.reading) for w in segment(text) if w.pos != "補助記号"]
-    return message_blocks(view, text)
+    return message_blocks(words_of(text), text)
 
 
 @pytest.fixture(scope="module")
