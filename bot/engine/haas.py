@@ -59,15 +59,19 @@ class HandsOnResult(Result):
         return f"ハンズオンは有料となります。{self.rule}"
 
 
+# Seed 002: 「それ以降は有料サポートとなります。有料の場合、その都度のご相談となります。」
+HANDSON_RULE = (
+    "ハンズオンはご購入から1か月以内、最大3回まで無料で、それ以降は有料(その都度のご相談、クレジットカード払いのみ)です。"
+    "インターネット接続が必要です。"
+)
+
+
 def handson(contract: HaasContract, today: date) -> HandsOnResult:
     """Is the next ハンズオン free, how many free uses are left and until when."""
     free_until = add_months(contract.purchased, FREE_HANDSON_MONTHS)
     in_window = today <= free_until
     left = max(0, FREE_HANDSON_USES - contract.handson_used) if in_window else 0
-    base = (
-        "ハンズオンはご購入から1か月以内、最大3回まで無料で、それ以降は有料(都度ご相談、クレジットカード払いのみ)です。"
-        "インターネット接続が必要です。"
-    )
+    base = HANDSON_RULE
     if left > 0:
         rule = base
     elif in_window:
@@ -92,6 +96,7 @@ def phone_support_hours(now: datetime) -> SupportHoursResult:
     """電話・メールサポート: 平日 10:00–16:30 (holidays are not 平日: decision)."""
     today, clock = now.date(), now.time()   # .time() drops any tzinfo: Tokyo wall-clock time
     business = is_business_day(today)
+    # 「16時30分まで」 includes 16:30 itself; bot/support/contacts reads its hours the same way.
     open_now = business and SUPPORT_OPENS <= clock <= SUPPORT_CLOSES
     if business and clock <= SUPPORT_CLOSES:
         next_day = today                      # open now, or opens later today

@@ -81,7 +81,7 @@ def residual_value(contract: LicenseMaintenanceContract, on: date) -> ResidualVa
         exact=exact,
         rule=policy(
             "ライセンス残存価値は保守開始日(購入・更新・再加入日)から1年で20%(6か月で10%)下がるものとし、"
-            "1か月未満を切り捨てた経過月数で計算しています。"
+            "1か月未満を切り捨てた経過月数で計算し、小数第2位を四捨五入した値を料金計算にも用いています。"
         ),
     )
 
@@ -189,9 +189,12 @@ class RejoinResult(Result):
 
 
 def _top_up(contract: LicenseMaintenanceContract, on: date, licenses: int) -> tuple[ResidualValueResult, int]:
-    """(100 − R)% × price × licences, rounded down to the yen."""
+    """(100 − R)% × price × licences, rounded down to the yen.
+
+    R is the one-decimal percentage the reply shows (decision): the customer pays exactly the
+    percentage they read (71.7 % residual → 28.3 %), never an unshown 28.33…%."""
     residual = residual_value(contract, on)
-    missing = Fraction(100) - residual.exact
+    missing = Fraction(100) - Fraction(residual.percent)
     amount = int(contract.unit_price * licenses * missing / 100)  # int() floors positives
     return residual, amount
 
@@ -200,7 +203,7 @@ def rejoin_fee(contract: LicenseMaintenanceContract, today: date) -> RejoinResul
     """Rejoin after a lapse on `today`: pay the gap to 100 % of the price; 1 year from today."""
     status = maintenance_status(contract, today)
     residual, amount = _top_up(contract, today, contract.licenses)
-    pay = _one_decimal(Fraction(100) - residual.exact)
+    pay = Decimal(100) - residual.percent
     if status.active:
         return RejoinResult(
             possible=False, residual_percent=residual.percent, pay_percent=pay, fee=None,
@@ -297,6 +300,14 @@ def payment_deadline(delivery: date) -> DeadlineResult:
         rule=f"お支払いは現金先払いで、納品ご希望日({jdate(delivery)})の3営業日前までに指定口座へのご入金が必要です。"
         + BUSINESS_DAY_NOTE,
     )
+
+
+def earliest_delivery(today: date) -> date:
+    """The first delivery date whose payment deadline (3 business days before) is not yet past."""
+    delivery = today + timedelta(days=1)
+    while business_days_before(delivery, PAYMENT_BUSINESS_DAYS) < today:
+        delivery += timedelta(days=1)
+    return delivery
 
 
 def technical_service_payment_deadline(reserved: date) -> DeadlineResult:

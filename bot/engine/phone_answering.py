@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
+from typing import Optional, Sequence
 
+from bot.engine.calendar import whole_months_between
 from bot.engine.contracts import NumberUse, PhoneAnsweringContract
 from bot.engine.format import jdate
 from bot.engine.money import ZERO, Price
@@ -32,21 +33,36 @@ class TrialResult(Result):
         return f"無料お試しはご利用いただけません。{self.rule}"
 
 
-def trial(contract: Optional[PhoneAnsweringContract], today: date, purpose: Optional[str] = None) -> TrialResult:
-    """無料お試し: 10 days, once per customer, not for an event or a recruiting period.
+TRIAL_RULE = "無料お試しは10日間、お一人様(1社)1回限りで、期間内にご利用を終了されれば料金は一切かかりません。"
+TRIAL_PURPOSES_EXCLUDED = ("event", "recruiting")
 
-    `purpose` is "event" or "recruiting" when the customer said so.
+
+def trial(contracts: Sequence[PhoneAnsweringContract], today: date, purpose: Optional[str] = None) -> TrialResult:
+    """無料お試し: 10 days from `today`, for customers considering the service for the first time.
+
+    `contracts` are all of the customer's 電話代行 contracts (past or present): a trial already used,
+    or any formal contract, rules it out (once per customer). `purpose` is "event" or "recruiting"
+    when the customer said so: the trial is not for those.
     """
-    base = "無料お試しは10日間、お一人様(1社)1回限りで、期間内にご利用を終了されれば料金は一切かかりません。"
-    if contract is not None and contract.trial_used:
-        return TrialResult(eligible=False, rule=f"無料お試しはすでにご利用済みです。{base}")
-    if purpose in ("event", "recruiting"):
+    if isinstance(contracts, PhoneAnsweringContract):   # one contract given: the customer's only one
+        contracts = (contracts,)
+    contracts = tuple(c for c in (contracts or ()) if c is not None)
+    if any(c.trial_used for c in contracts):
+        return TrialResult(eligible=False, rule=f"無料お試しはすでにご利用済みです。{TRIAL_RULE}")
+    if contracts:
+        return TrialResult(
+            eligible=False,
+            rule="無料お試しは初めて電話代行をご検討のお客様が、正式契約の前にご判断いただくためのものです。"
+            f"すでに正式契約(契約番号{contracts[0].contract_no})をお持ちのため、ご利用いただけません。{TRIAL_RULE}",
+        )
+    if purpose in TRIAL_PURPOSES_EXCLUDED:
         return TrialResult(
             eligible=False,
             rule="イベントや求人広告の時期に合わせたご利用の場合は無料お試しの対象外のため、最初から正式契約でのお申し込みをお願いします。",
         )
     return TrialResult(
-        eligible=True, trial_start=today, trial_last_day=today + timedelta(days=TRIAL_DAYS - 1), rule=base
+        eligible=True, trial_start=today, trial_last_day=today + timedelta(days=TRIAL_DAYS - 1),
+        rule=TRIAL_RULE + "イベントや求人広告の時期に合わせたご利用は対象外です。",
     )
 
 
@@ -59,6 +75,8 @@ class MonthlyFeeResult(Result):
     total: Price
 
     def describe(self) -> str:
+        if self.numbers == 0:
+            return f"月額料金は基本料金{self.total.quoted}です(現在お貸し出し中の番号はありません)。{self.rule}"
         if self.extra_numbers:
             return (
                 f"月額料金は基本料金{self.base_fee.quoted}に追加番号{self.extra_numbers}件分"
@@ -84,15 +102,15 @@ def _fee(contract: PhoneAnsweringContract, numbers: int) -> MonthlyFeeResult:
 
 
 def monthly_fee(contract: PhoneAnsweringContract, today: date) -> MonthlyFeeResult:
-    """The plan's fee plus 1,100円(税込) per lent number beyond the first."""
-    return _fee(contract, max(len(contract.numbers), INCLUDED_NUMBERS))
+    """The plan's fee plus 1,100円(税込) per lent number beyond the first (none lent: the plan's fee)."""
+    return _fee(contract, len(contract.numbers))
 
 
 def add_numbers_fee(contract: PhoneAnsweringContract, today: date, added: int) -> MonthlyFeeResult:
-    """Monthly fee after lending `added` more numbers."""
+    """Monthly fee after lending `added` more numbers (the first number is in the plan's fee)."""
     if added < 1:
         raise ValueError("added must be >= 1")
-    return _fee(contract, max(len(contract.numbers), INCLUDED_NUMBERS) + added)
+    return _fee(contract, len(contract.numbers) + added)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,7 +160,7 @@ def cancellation(contract: PhoneAnsweringContract, today: date) -> CancellationR
     """No cancellation penalty, ever (3 months of use is expected, not enforced)."""
     months = None
     if contract.start is not None and contract.start <= today:
-        months = (today.year - contract.start.year) * 12 + today.month - contract.start.month
+        months = whole_months_between(contract.start, today)   # whole elapsed months: 08-31 → 11-20 is 2
     return CancellationResult(
         applied=today, penalty=0, months_used=months,
         rule="お申し込み時に3か月以上のご利用を想定いただいていますが、3か月未満でご解約されても"

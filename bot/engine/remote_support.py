@@ -52,11 +52,13 @@ class ChargeResult(Result):
 class CancellationResult(Result):
     applied: date
     end: date
-    last_charged_month: tuple[int, int]
+    last_charged_month: Optional[tuple[int, int]]   # None: cancelled before the start, nothing billed
     last_month_fee: Price
     penalty: int = 0
 
     def describe(self) -> str:
+        if self.last_charged_month is None:
+            return f"{jdate(self.applied)}に解約されると、ご利用開始前のためご請求はありません。{self.rule}"
         y, m = self.last_charged_month
         return (
             f"{jdate(self.applied)}に解約されると{jdate(self.end)}で終了し、"
@@ -120,20 +122,21 @@ def monthly_charge(contract: RemoteSupportContract, today: date) -> ChargeResult
 
 
 def charges_to_date(contract: RemoteSupportContract, today: date) -> ChargeResult:
-    """Every month charged from the start up to the contract end (or this month if still active)."""
-    last = contract.end if contract.end is not None else month_end(today)
-    charges = _charges(contract, contract.start, last) if last >= contract.start else ()
+    """Every month charged from the start up to today (a cancellation scheduled later is not billed yet)."""
+    last = min(contract.end, today) if contract.end is not None else today
+    charges = _charges(contract, contract.start, month_end(last)) if last >= contract.start else ()
     return ChargeResult(months=charges, total=_total(charges), rule=FULL_MONTH_RULE)
 
 
 def cancellation_end_date(contract: RemoteSupportContract, today: date) -> CancellationResult:
-    """A cancellation applied today ends today; the month is still charged in full, no penalty."""
-    end = max(today, contract.start)
+    """A cancellation applied on `today` ends that day; the month is still charged in full, no penalty.
+    Cancelled before the chosen start date, the contract never ran: nothing is billed."""
+    before_start = today < contract.start
     return CancellationResult(
         applied=today,
-        end=end,
-        last_charged_month=(end.year, end.month),
-        last_month_fee=MONTHLY_FEE,
+        end=today,
+        last_charged_month=None if before_start else (today.year, today.month),
+        last_month_fee=ZERO if before_start else MONTHLY_FEE,
         rule="最低利用期間や解約時の違約金はありません。月の途中の解約でも最終月の月額利用料は満額のご請求です。"
         f"解約のご連絡は{CONTACT_PHONE}へお願いします。解約後の再契約も可能です。",
     )

@@ -30,7 +30,8 @@ SETTLEMENT_DAY = 25           # no cancellation and no card change on this day
 DEPOCOMI_MONTHS = 12
 PLAN_CHANGE_FEE = Price.from_excl(1500)
 LEGACY_CUTOFF = date(2019, 10, 31)
-PREMIUM_KINDS = (Anshin.PREMIUM, Anshin.PREMIUM_SIM)
+# Seed 003 gives the loss/theft cover for 安心サポートPremium only; it says nothing of one for Premium for SIM.
+THEFT_COVER_KINDS = (Anshin.PREMIUM,)
 THEFT_COVER_DELAY_MONTHS = 2
 
 
@@ -182,7 +183,7 @@ def plan_change(contract: RentalContract, today: date) -> PlanChangeResult:
 
 @dataclass(frozen=True, kw_only=True)
 class TheftCoverResult(Result):
-    covered_plan: bool                   # Premium (or Premium for SIM)
+    covered_plan: bool                   # 安心サポートPremium (the only plan the seed gives the cover for)
     use_began: Optional[date]
     cover_starts: Optional[date]
 
@@ -201,9 +202,11 @@ def _cover_start(use_began: date) -> date:
 
 def premium_theft_cover_start(contract: RentalContract) -> TheftCoverResult:
     """Premium's loss/theft cover starts 2 months after the month its use began."""
-    if contract.anshin not in PREMIUM_KINDS or contract.anshin_start is None:
+    if contract.anshin not in THEFT_COVER_KINDS or contract.anshin_start is None:
         return TheftCoverResult(covered_plan=False, use_began=None, cover_starts=None,
-                                rule=f"ご契約の安心サポート({ANSHIN_NAMES[contract.anshin]})には紛失・盗難の補償は含まれません。")
+                                rule=f"ご契約の安心サポートは「{ANSHIN_NAMES[contract.anshin]}」です。"
+                                "紛失・盗難の補償(利用開始月から2か月経過後に開始)のご案内は安心サポートPremiumのみで、"
+                                "ご契約のプランについての補償のご案内はございません。詳しくは窓口へお問い合わせください。")
     return TheftCoverResult(covered_plan=True, use_began=contract.anshin_start,
                             cover_starts=_cover_start(contract.anshin_start), rule=THEFT_RULE)
 
@@ -236,6 +239,11 @@ ANSHIN_RULE = (
 )
 
 
+def default_anshin_target(current: Anshin) -> Anshin:
+    """The change a customer who names no target can make: to 安心サポート, or Premium if already on it."""
+    return Anshin.STANDARD if current != Anshin.STANDARD else Anshin.PREMIUM
+
+
 def anshin_change(contract: RentalContract, today: date, requested: Anshin) -> AnshinChangeResult:
     """Change (or remove, requested=NONE) 安心サポート: 1st–15th, once per contract."""
     removal = requested == Anshin.NONE
@@ -254,9 +262,38 @@ def anshin_change(contract: RentalContract, today: date, requested: Anshin) -> A
         return AnshinChangeResult(possible=True, effective=month_end(today), next_possible=None,
                                   theft_cover_starts=None, rule=ANSHIN_RULE, **common)
     effective = next_month_start(today)
-    cover = _cover_start(effective) if requested in PREMIUM_KINDS else None
+    cover = _cover_start(effective) if requested in THEFT_COVER_KINDS else None
     return AnshinChangeResult(possible=True, effective=effective, next_possible=None, theft_cover_starts=cover,
                               rule=ANSHIN_RULE + (THEFT_RULE if cover else ""), **common)
+
+
+# ---- this month's bill ------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class MonthlyChargeResult(Result):
+    year: int
+    month: int
+    fee: Price                           # the plan's monthly fee
+    billed: Optional[Price]              # None: prepaid (おまとめ), nothing billed for this month
+    prepaid_until: Optional[date] = None
+
+    def describe(self) -> str:
+        if self.billed is None:
+            return (f"{self.year}年{self.month}月分の月額料金は、おまとめコースで{jdate(self.prepaid_until)}分まで"
+                    f"お支払い済みのため、改めてのご請求はありません。{self.rule}")
+        return f"{self.year}年{self.month}月分の月額料金は{self.billed.both}です。{self.rule}"
+
+
+def monthly_charge(contract: RentalContract, on: date) -> MonthlyChargeResult:
+    """The plan's fee for the month of `on`; a month prepaid with おまとめ is not billed again."""
+    fee = Price.from_incl(contract.monthly_fee)
+    if contract.course == Course.OMATOME and contract.omatome_months:
+        paid_through = period_last_day(contract.course_start, contract.omatome_months)
+        if contract.course_start <= on and month_end(on) <= month_end(paid_through):
+            return MonthlyChargeResult(year=on.year, month=on.month, fee=fee, billed=None, prepaid_until=paid_through,
+                                       rule="おまとめコースの期間分はお申し込み時にまとめてお支払いいただいています。")
+    return MonthlyChargeResult(year=on.year, month=on.month, fee=fee, billed=fee,
+                               rule="ご契約プランの月額料金です。プラン変更などの手数料がある場合は別途加算されます。")
 
 
 # ---- payment --------------------------------------------------------------------------------
@@ -269,6 +306,11 @@ class PaymentChangeResult(Result):
 
     def describe(self) -> str:
         return self.rule
+
+
+def default_payment_target(current: Payment) -> Payment:
+    """The change a customer who names no target asks about: to card, or (from card) away from it."""
+    return Payment.CARD if current != Payment.CARD else Payment.INVOICE
 
 
 def payment_method_change(contract: RentalContract, today: date, requested: Payment) -> PaymentChangeResult:

@@ -24,7 +24,8 @@ class Hours:
     def is_open(self, now: datetime) -> bool:
         if self.days == "business_days" and not is_business_day(now.date()):
             return False
-        return self.open <= now.time().replace(tzinfo=None) < self.close
+        # 「16時30分まで」 includes the closing time itself, as bot.engine.haas.phone_support_hours does.
+        return self.open <= now.time().replace(tzinfo=None) <= self.close
 
 
 @dataclass(frozen=True)

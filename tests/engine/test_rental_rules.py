@@ -101,8 +101,8 @@ def test_anshin_change_only_once_per_contract():
 def test_premium_theft_cover_starts_two_months_after_the_start_month():
     premium = _contract(anshin=Anshin.PREMIUM, anshin_start=date(2026, 3, 20))
     assert rental.premium_theft_cover_start(premium).cover_starts == date(2026, 5, 1)
-    december = _contract(anshin=Anshin.PREMIUM_SIM, anshin_start=date(2026, 12, 1))
-    assert rental.premium_theft_cover_start(december).cover_starts == date(2027, 2, 1)
+    december = _contract(anshin=Anshin.PREMIUM, anshin_start=date(2026, 12, 1))
+    assert rental.premium_theft_cover_start(december).cover_starts == date(2027, 2, 1)  # Dec + 2 months
     standard = _contract(anshin=Anshin.STANDARD, anshin_start=date(2026, 3, 1))
     assert rental.premium_theft_cover_start(standard).cover_starts is None
 

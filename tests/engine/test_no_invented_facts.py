@@ -1,0 +1,168 @@
+"""Each rule here was once stated wrongly by the bot (issue "Answers computed for the customer who
+asks", "No invented facts"). Expected figures are worked out by hand from
+shared/spec/domain-rules.md in the comments."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from bot.engine import haas
+from bot.engine import license_maintenance as lm
+from bot.engine import phone_answering as pa
+from bot.engine import remote_support as rs
+from bot.engine import rental
+from bot.engine.contracts import (
+    Anshin, Course, LentNumber, LicenseMaintenanceContract, NumberUse, Payment, PhoneAnsweringContract,
+    RemoteSupportContract, RentalContract,
+)
+from bot.support import contacts
+
+
+def _rental(**overrides):
+    values = dict(contract_no="RT-1", device="モバイルWi-Fiルーター", plan="100GBプラン", monthly_fee=3980,
+                  course=Course.STANDARD, course_start=date(2026, 3, 1), applied=date(2026, 2, 20),
+                  payment=Payment.CARD)
+    values.update(overrides)
+    return RentalContract(**values)
+
+
+def _pa(**overrides):
+    values = dict(contract_no="PA-1", start=date(2026, 8, 31), base_fee=9900, numbers=())
+    values.update(overrides)
+    return PhoneAnsweringContract(**values)
+
+
+# ---- レンタル -------------------------------------------------------------------------------
+
+def test_a_prepaid_omatome_month_is_not_billed_again():
+    # おまとめ 12 months from 2026-03-01 → paid through 2027-02-28; December 2026 is prepaid.
+    omatome = _rental(course=Course.OMATOME, omatome_months=12)
+    december = rental.monthly_charge(omatome, date(2026, 12, 1))
+    assert december.billed is None and december.prepaid_until == date(2027, 2, 28)
+    assert "3,980円" not in december.describe()
+    # March 2027 is past the prepaid period: the plan's 3,980円(税込) again.
+    assert rental.monthly_charge(omatome, date(2027, 3, 1)).billed.incl == 3980
+
+
+def test_the_standard_course_is_billed_the_plan_fee():
+    assert rental.monthly_charge(_rental(), date(2026, 12, 1)).billed.incl == 3980
+
+
+def test_theft_cover_is_given_for_premium_only_not_for_premium_for_sim():
+    # Seed 003: 「安心サポートPremium の【紛失/盗難の補償】のみ、利用開始月から2ヶ月経過後に補償を開始」
+    premium = rental.premium_theft_cover_start(_rental(anshin=Anshin.PREMIUM, anshin_start=date(2026, 9, 10)))
+    assert premium.cover_starts == date(2026, 11, 1)   # September + 2 months
+    for_sim = rental.premium_theft_cover_start(_rental(anshin=Anshin.PREMIUM_SIM, anshin_start=date(2026, 9, 10)))
+    assert for_sim.cover_starts is None and not for_sim.covered_plan
+    assert "から開始されます" not in for_sim.describe()
+
+
+def test_switching_to_premium_for_sim_promises_no_theft_cover():
+    result = rental.anshin_change(_rental(anshin=Anshin.SIM, anshin_start=date(2026, 3, 1)), date(2026, 12, 3),
+                                  Anshin.PREMIUM_SIM)
+    assert result.possible and result.effective == date(2027, 1, 1)
+    assert result.theft_cover_starts is None and "盗難" not in result.describe()
+
+
+def test_default_targets_when_the_customer_names_none():
+    assert rental.default_anshin_target(Anshin.PREMIUM) == Anshin.STANDARD
+    assert rental.default_anshin_target(Anshin.STANDARD) == Anshin.PREMIUM
+    assert rental.default_payment_target(Payment.KONBINI) == Payment.CARD
+    assert rental.default_payment_target(Payment.CARD) != Payment.CARD
+
+
+# ---- 電話代行 -------------------------------------------------------------------------------
+
+def test_free_trial_is_not_for_a_customer_with_a_formal_contract():
+    # Seed 004: the trial is for customers considering the service for the first time.
+    result = pa.trial([_pa(trial_used=False)], date(2026, 12, 1))
+    assert not result.eligible and "正式契約" in result.rule
+
+
+def test_free_trial_is_not_for_events_or_recruiting():
+    assert not pa.trial([], date(2026, 12, 1), purpose="event").eligible
+    assert not pa.trial([], date(2026, 12, 1), purpose="recruiting").eligible
+    fresh = pa.trial([], date(2026, 12, 1))
+    # 10 days from 12-01: 12-01 … 12-10
+    assert fresh.eligible and fresh.trial_last_day == date(2026, 12, 10)
+
+
+def test_months_since_start_count_whole_elapsed_months():
+    # start 08-31 → 10-31 is 2 whole months, 11-30 would be 3: on 11-20 that is 2.
+    assert pa.cancellation(_pa(), date(2026, 11, 20)).months_used == 2
+    assert pa.cancellation(_pa(), date(2026, 11, 30)).months_used == 3
+
+
+def test_a_contract_with_no_lent_numbers_does_not_say_one_number():
+    fee = pa.monthly_fee(_pa(numbers=()), date(2026, 12, 1))
+    assert fee.numbers == 0 and fee.total.incl == 9900
+    assert "1件" not in fee.describe()
+    # Lending the first number costs nothing extra: it is in the plan's fee.
+    assert pa.add_numbers_fee(_pa(numbers=()), date(2026, 12, 1), 1).total.incl == 9900
+    # One lent + 2 more: 9,900 + 2 × 1,100 = 12,100円(税込)
+    one = (LentNumber("03-0000-0001", NumberUse.FORWARD),)
+    assert pa.add_numbers_fee(_pa(numbers=one), date(2026, 12, 1), 2).total.incl == 12100
+
+
+# ---- リモートサポート -------------------------------------------------------------------------
+
+def test_paid_so_far_counts_only_months_up_to_today():
+    # start 2026-06-20, cancellation scheduled for 2027-01-10, asked on 2026-11-20:
+    # June..November = 6 × 550 = 3,300円; December and January are not billed yet.
+    contract = RemoteSupportContract("RS-1", start=date(2026, 6, 20), end=date(2027, 1, 10))
+    assert rs.charges_to_date(contract, date(2026, 11, 20)).total.incl == 3300
+
+
+def test_cancelling_before_a_future_start_is_not_billed():
+    contract = RemoteSupportContract("RS-1", start=date(2027, 1, 10))
+    result = rs.cancellation_end_date(contract, date(2026, 12, 20))
+    assert result.last_charged_month is None and result.last_month_fee.incl == 0
+    assert "550円" not in result.describe().split("。")[0]
+
+
+# ---- ライセンス保守 ---------------------------------------------------------------------------
+
+def _lm(start=date(2025, 5, 20)):
+    return LicenseMaintenanceContract("CW-1", purchased=start, licenses=3, unit_price=120000, maintenance_start=start)
+
+
+def test_on_the_exact_anniversary_maintenance_has_lapsed_and_rejoin_pays_20_percent():
+    # Active 1 year from S=2025-05-20: through 2026-05-19. On 2026-05-20, m = 12 → R = 80 %:
+    # not a renewal (expired) but a rejoin paying 100 − 80 = 20 % × 120,000 × 3 = 72,000円(税別).
+    anniversary = date(2026, 5, 20)
+    assert not lm.renewal_fee(_lm(), anniversary).possible
+    rejoin = lm.rejoin_fee(_lm(), anniversary)
+    assert rejoin.possible and rejoin.residual_percent == Decimal("80.0") and rejoin.pay_percent == Decimal("20.0")
+    assert rejoin.fee.excl == 72000
+    # The day before, it is still a renewal of 20 % from the expiry date.
+    assert lm.renewal_fee(_lm(), date(2026, 5, 19)).fee.excl == 72000
+
+
+def test_the_percentage_shown_is_the_percentage_charged():
+    # S=2025-05-20, rejoin on 2026-12-20: m = 19 → R = 100 − 19×20/12 = 68.33… shown as 68.3 %;
+    # pay 31.7 % × 120,000 × 3 = 114,120円(税別) (31.666…% would be 113,999円).
+    rejoin = lm.rejoin_fee(_lm(), date(2026, 12, 20))
+    assert rejoin.residual_percent == Decimal("68.3") and rejoin.pay_percent == Decimal("31.7")
+    assert rejoin.fee.excl == 114120
+    assert "31.7%" in rejoin.describe()
+
+
+def test_earliest_delivery_whose_payment_deadline_is_still_ahead():
+    # Today Mon 2026-11-30: delivery Thu 12-03 → 3 business days before = Mon 11-30 (today).
+    assert lm.earliest_delivery(date(2026, 11, 30)) == date(2026, 12, 3)
+    # Today Sat 2027-01-09, Mon 01-11 is 成人の日. Delivery Thu 01-14 → Wed 13, Tue 12, Fri 08: past.
+    # Delivery Fri 01-15 → Thu 14, Wed 13, Tue 12: still ahead. Earliest: Fri 2027-01-15.
+    assert lm.earliest_delivery(date(2027, 1, 9)) == date(2027, 1, 15)
+
+
+# ---- Linuxmania ----------------------------------------------------------------------------
+
+def test_phone_hours_at_1630_agree_everywhere():
+    at_1630 = datetime(2026, 12, 1, 16, 30)     # Tuesday, a business day
+    at_1631 = datetime(2026, 12, 1, 16, 31)
+    hours = contacts.contact_for("haas").hours
+    assert haas.phone_support_hours(at_1630).open_now == hours.is_open(at_1630) is True
+    assert haas.phone_support_hours(at_1631).open_now == hours.is_open(at_1631) is False
+    assert (hours.open, hours.close) == (haas.SUPPORT_OPENS, haas.SUPPORT_CLOSES)
+
+
+def test_handson_paid_wording_follows_the_seed():
+    assert "その都度のご相談" in haas.HANDSON_RULE
