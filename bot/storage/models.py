@@ -5,7 +5,7 @@ number is unique across services and can be looked up without knowing the servic
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -137,3 +137,28 @@ class LentNumber(Base):
     use = Column(String(16), nullable=False)
 
     contract = relationship("PhoneAnsweringContract", back_populates="numbers")
+
+
+# ---- in-chat verification limits (bot/auth/limits.py) ------------------------------------------
+
+class VerificationFailure(Base):
+    """One failed in-chat verification attempt, per contract number or per client (keyed hashes)."""
+
+    __tablename__ = "verification_failures"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    scope = Column(String(16), nullable=False)          # "contract" | "client"
+    key = Column(String(64), nullable=False)            # HMAC of the contract number / client id
+    at = Column(Float, nullable=False)                  # Unix time
+
+    __table_args__ = (Index("ix_verification_failures_scope_key_at", "scope", "key", "at"),)
+
+
+class VerificationLock(Base):
+    """In-chat verification refused for this contract number / client until `until` (Unix time)."""
+
+    __tablename__ = "verification_locks"
+
+    scope = Column(String(16), primary_key=True)
+    key = Column(String(64), primary_key=True)
+    until = Column(Float, nullable=False)
