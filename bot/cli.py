@@ -149,12 +149,21 @@ def register_conversations(groups: argparse._SubParsersAction) -> None:
     purge.set_defaults(handler=_conversations_purge)
 
 
+# ---- staff tools: ask, review (bot/staff/, issue #15) --------------------------------------------
+
+def register_staff(groups: argparse._SubParsersAction) -> None:
+    from bot.staff import cli as staff_cli
+
+    staff_cli.register(groups)
+
+
 # ---- entry point ----------------------------------------------------------------------------
 
 COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_accounts,
     register_token,
     register_conversations,
+    register_staff,
 ]
 
 
