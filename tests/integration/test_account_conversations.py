@@ -356,9 +356,47 @@ def _check(turn: Dict[str, Any], reply: Reply) -> List[str]:
     return failures
 
 
+def _conversation_ids() -> List[str]:
+    """ASCII ids `<file>-<NN>` (pytest escapes non-ASCII ids into \\uXXXX, which nobody can read);
+    the conversation's Japanese name heads every failure message and the optional report."""
+    ids, seen = [], {}
+    for conv in CONVERSATIONS:
+        stem = conv["_file"].rsplit(".", 1)[0]
+        seen[stem] = seen.get(stem, 0) + 1
+        ids.append(f"{stem}-{seen[stem]:02d}")
+    return ids
+
+
+CONVERSATION_IDS = _conversation_ids()
+
+
+def _report(conv_id: str, conv: Dict[str, Any], ok: bool, detail: str) -> None:
+    """ACCOUNT_CONVERSATIONS_REPORT=FILE: one line per conversation (PASS/FAIL id name), then details."""
+    target = os.environ.get("ACCOUNT_CONVERSATIONS_REPORT")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(f"{'PASS' if ok else 'FAIL'}\t{conv_id}\t{conv['name']}\n")
+        if not ok:
+            fh.write("".join(f"\t\t{line}\n" for line in detail.splitlines()))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("conv", CONVERSATIONS, ids=[c["name"] for c in CONVERSATIONS])
+@pytest.mark.parametrize("conv", CONVERSATIONS, ids=CONVERSATION_IDS)
 def test_conversation(stack: Stack, conv: Dict[str, Any]) -> None:
+    conv_id = CONVERSATION_IDS[CONVERSATIONS.index(conv)]
+    try:
+        _play(stack, conv)
+    except AssertionError as exc:
+        _report(conv_id, conv, False, str(exc))
+        raise
+    except Exception as exc:
+        _report(conv_id, conv, False, f"{type(exc).__name__}: {exc}")
+        raise
+    _report(conv_id, conv, True, "")
+
+
+def _play(stack: Stack, conv: Dict[str, Any]) -> None:
     sender = "acc-conv-" + uuid.uuid4().hex[:12]
     metadata: Dict[str, Any] = {"today": _text_of(conv["today"])}
     log: List[str] = [f"[{conv['_file']}] {conv['name']} (account {conv.get('account')}, login "
