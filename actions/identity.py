@@ -6,6 +6,11 @@
   signed proof (bot.identity) in the slot `identity_proof`; only this action server can make one,
   it is bound to the conversation and lapses after 15 minutes without messages.
 * 3 failures lock verification for this conversation for 30 minutes (signed slot `identity_lock`).
+* Across conversations and channels (bot.auth.limits, in the accounts database or Redis): 5 failures
+  for one contract number within 30 minutes refuse that contract's in-chat verification for 30
+  minutes, even with the right digits; 10 failures from one client (the channel's `metadata.client`:
+  a socket.io connection, a REST conversation) refuse that client's. Refusals point to the logged-in
+  website and the service's phone line. Every failure is logged for staff (contract number masked).
 
 Business logic lives in bot.identity / bot.account_service; these actions read the tracker,
 call them and send the reply.
@@ -26,6 +31,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot import account_service, identity, logmask, settings
+from bot.auth import limits
 from bot.identity import Identity
 
 logmask.install()
@@ -86,6 +92,18 @@ def notice(ident: Identity) -> str:
 
 
 LOCKS = identity.LockRegistry()
+# Shared failure counters (per contract number, per client); tests replace it.
+LIMITS = limits.VerificationLimiter()
+CLIENT_KEY = "client"   # metadata key the channels set (bot.channels.guard.secure_metadata)
+
+
+def client_of(tracker: Tracker) -> str:
+    """Who is trying: the channel's client id (socket.io connection, REST conversation), else the
+    conversation. Only the channels can set it: client metadata is never passed on as such."""
+    value = latest_metadata(tracker).get(CLIENT_KEY)
+    if isinstance(value, str) and value and len(value) <= 200:
+        return value
+    return "conversation:" + str(tracker.sender_id)
 
 
 def lock_state(tracker: Tracker, now: float) -> identity.LockState:
@@ -102,10 +120,19 @@ def jtime(timestamp: float) -> str:
 def lockout_text(state: identity.LockState, pending: Optional[str]) -> str:
     key, _ = account_service.split_pending(pending)
     service = account_service.question(key).service if key else None
+    if getattr(state, "scope", identity.CONVERSATION) == identity.CONVERSATION:
+        head = (f"本人確認を{identity.MAX_FAILURES}回続けて完了できなかったため、この会話での本人確認を"
+                f"{jtime(state.locked_until)}まで({identity.LOCK_MINUTES}分間)停止しています。")
+    else:
+        # Contract number or client refused by the shared limits: the same words for an unknown
+        # contract number and a known one (nothing tells them apart).
+        head = ("ご入力の内容での本人確認に短時間で何度も失敗があったため、お客様の情報を守るため、"
+                f"チャットでの本人確認を{jtime(state.locked_until)}まで({limits.LOCK_MINUTES}分間)"
+                "お受けできません。正しい番号をご入力いただいても、この間は確認できません。")
     return (
-        f"本人確認を{identity.MAX_FAILURES}回続けて完了できなかったため、この会話での本人確認を"
-        f"{jtime(state.locked_until)}まで({identity.LOCK_MINUTES}分間)停止しています。"
-        "一般的なご質問には引き続きお答えします。ご契約について急ぎのご用件は、下記の窓口へお問い合わせください。\n"
+        head
+        + "一般的なご質問には引き続きお答えします。ご契約についてのご用件は、ウェブサイトにログインしたうえで"
+        "チャットをご利用いただくか、下記の窓口へお電話でお問い合わせください。\n"
         + account_service.contacts_text(service)
     )
 
@@ -194,6 +221,14 @@ class ValidateVerifyIdentityForm(FormValidationAction):
 
         from bot.storage.repository import verify_phone_last4
 
+        client = client_of(tracker)
+        shared = LIMITS.check(contract_no, client, now)
+        if shared.refused(now):
+            # Refused before the digits are even compared: the right ones do not help now.
+            logger.warning("in-chat verification refused (%s limit) for contract %s, client %s, conversation %s",
+                           shared.scope, limits.mask_contract(contract_no), _short(client), conversation)
+            return self._shared_lock(tracker, conversation, now, shared) + stop
+
         account_id = verify_phone_last4(contract_no, last4)
         if account_id:
             proof = identity.issue_proof(account_id, conversation, now)
@@ -201,9 +236,16 @@ class ValidateVerifyIdentityForm(FormValidationAction):
             LOCKS.put(conversation, identity.LockState(), now)
             return [SlotSet(PROOF_SLOT, proof), SlotSet(LOCK_SLOT, None)] + stop
 
+        shared = LIMITS.record_failure(contract_no, client, now)
         state = identity.record_failure(lock_state(tracker, now), now)
+        logger.warning(
+            "in-chat verification failed for contract %s (%d/%d in %d min), client %s (%d/%d), "
+            "conversation %s (%d/%d)", limits.mask_contract(contract_no), shared.contract_failures,
+            LIMITS.contract_max, limits.WINDOW_MINUTES, _short(client), shared.client_failures,
+            LIMITS.client_max, conversation, state.failures, identity.MAX_FAILURES)
+        if shared.refused(now):
+            state = identity.shared_lock(state, shared.scope, shared.locked_until)
         LOCKS.put(conversation, state, now)
-        logger.info("in-chat verification failed (%d) in conversation %s", state.failures, conversation)
         events = [SlotSet(LOCK_SLOT, identity.issue_lock(state, conversation))] + clear
         if state.locked(now):
             return events + [SlotSet(REQUESTED_SLOT, None)]
@@ -212,6 +254,25 @@ class ValidateVerifyIdentityForm(FormValidationAction):
             f"あと{state.remaining_attempts()}回お試しいただけます。もう一度、契約番号からご入力ください。"
         )
         return events + [SlotSet(REQUESTED_SLOT, CONTRACT_SLOT)]
+
+
+    @staticmethod
+    def _shared_lock(tracker: Tracker, conversation: str, now: float, shared: limits.Verdict) -> List[EventType]:
+        """The conversation takes over the shared lock, so that action_verification_result (and the
+        account actions) explain it."""
+        state = identity.shared_lock(lock_state(tracker, now), shared.scope or identity.SCOPE_CONTRACT,
+                                     shared.locked_until)
+        LOCKS.put(conversation, state, now)
+        return [SlotSet(LOCK_SLOT, identity.issue_lock(state, conversation))]
+
+
+def _short(client: str) -> str:
+    """A client id for the logs: its kind and a short hash (connection ids are not secrets, but
+    they need not be written out)."""
+    import hashlib
+
+    kind = client.split(":", 1)[0] if ":" in client else "client"
+    return f"{kind}:{hashlib.sha256(client.encode('utf-8')).hexdigest()[:8]}"
 
 
 class ActionVerificationResult(Action):

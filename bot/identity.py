@@ -12,7 +12,9 @@ Two ways to be someone:
 
 Failed verification attempts are kept in a signed *lock state* ``v1:<failures>:<locked until>:<mac>``
 bound to the conversation: MAX_FAILURES failures lock verification for LOCK_MINUTES. A lock
-state that does not verify counts as locked (fail closed).
+state that does not verify counts as locked (fail closed). Across conversations, bot.auth.limits
+counts failures per contract number and per client; when one of those refuses verification, the
+conversation's lock state records it too (``...:<mac>:contract`` / ``:client``).
 
 Times are real Unix times (the tracker's event timestamps), not MADOGUCHI_TODAY.
 """
@@ -132,10 +134,19 @@ def check_claim(claim: Any, conversation_id: str, now: float, *, secret: Optiona
 
 # ---- failed attempts and the lock -----------------------------------------------------------
 
+# Why a lock is in place: this conversation's own failures, or the limits shared by all
+# conversations (bot.auth.limits): the contract number tried, or the client (connection).
+CONVERSATION = "conversation"
+SCOPE_CONTRACT = "contract"
+SCOPE_CLIENT = "client"
+_SCOPES = (CONVERSATION, SCOPE_CONTRACT, SCOPE_CLIENT)
+
+
 @dataclass(frozen=True)
 class LockState:
     failures: int = 0
     locked_until: float = 0.0          # Unix time; 0 = not locked
+    scope: str = CONVERSATION          # CONVERSATION, SCOPE_CONTRACT or SCOPE_CLIENT
 
     def locked(self, now: float) -> bool:
         return now < self.locked_until
@@ -145,9 +156,16 @@ class LockState:
 
 
 def issue_lock(state: LockState, conversation_id: str, *, secret: Optional[bytes] = None) -> str:
+    """``v1:<failures>:<until>:<mac>`` (this conversation's own failures), or with a fifth part
+    ``:<scope>`` for a lock taken over from the shared limits (contract number, client)."""
     failures, until = str(int(state.failures)), str(int(state.locked_until))
-    mac = _mac(b"chat-verify-lock", (conversation_id, failures, until), secret)
-    return f"{VERSION}:{failures}:{until}:{mac}"
+    if state.scope == CONVERSATION:
+        mac = _mac(b"chat-verify-lock", (conversation_id, failures, until), secret)
+        return f"{VERSION}:{failures}:{until}:{mac}"
+    if state.scope not in _SCOPES:
+        raise ValueError(f"unknown lock scope {state.scope!r}")
+    mac = _mac(b"chat-verify-lock", (conversation_id, failures, until, state.scope), secret)
+    return f"{VERSION}:{failures}:{until}:{mac}:{state.scope}"
 
 
 def read_lock(value: Any, conversation_id: str, now: float, *, secret: Optional[bytes] = None) -> LockState:
@@ -158,12 +176,16 @@ def read_lock(value: Any, conversation_id: str, now: float, *, secret: Optional[
     if not isinstance(value, str):
         return tampered
     parts = value.split(":")
-    if len(parts) != 4 or parts[0] != VERSION or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) not in (4, 5) or parts[0] != VERSION or not parts[1].isdigit() or not parts[2].isdigit():
         return tampered
-    expected = _mac(b"chat-verify-lock", (conversation_id, parts[1], parts[2]), secret)
+    scope = parts[4] if len(parts) == 5 else CONVERSATION
+    if scope not in _SCOPES or (len(parts) == 5 and scope == CONVERSATION):
+        return tampered
+    signed = (conversation_id, parts[1], parts[2]) + ((scope,) if len(parts) == 5 else ())
+    expected = _mac(b"chat-verify-lock", signed, secret)
     if not hmac.compare_digest(parts[3], expected):
         return tampered
-    state = LockState(failures=int(parts[1]), locked_until=float(parts[2]))
+    state = LockState(failures=int(parts[1]), locked_until=float(parts[2]), scope=scope)
     if state.locked_until and not state.locked(now):
         return LockState()  # the lock has run out: a fresh set of attempts
     return state
@@ -175,6 +197,14 @@ def record_failure(state: LockState, now: float) -> LockState:
     if failures >= MAX_FAILURES:
         return LockState(failures=failures, locked_until=now + LOCK_MINUTES * 60)
     return LockState(failures=failures)
+
+
+def shared_lock(state: LockState, scope: str, locked_until: float) -> LockState:
+    """This conversation's state, locked until `locked_until` because a shared limit (SCOPE_CONTRACT,
+    SCOPE_CLIENT) refuses verification: the conversation keeps that lock (and its reason)."""
+    if locked_until <= state.locked_until:
+        return state
+    return LockState(failures=state.failures, locked_until=locked_until, scope=scope)
 
 
 class LockRegistry:

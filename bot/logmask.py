@@ -8,22 +8,68 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable
+import unicodedata
+from typing import Any, Callable, Iterator
 
 MASK = "***"
+PHONE_MASK = "***-****-****"
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # JWT login tokens (header.payload.signature, base64url)
     (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "<token ***>"),
-    # identity proofs and lock states: v1:<...>:<...>:<64 hex>
+    # identity proofs and lock states: v1:<...>:<...>:<64 hex>[:scope]
     (re.compile(r"v1:[^:\s\"']*:[^:\s\"']*:[0-9a-f]{64}"), "<signed ***>"),
     # the last-4-digits slot and any "phone"/"token" fields in JSON-ish dumps
     (re.compile(r"(['\"]?(?:verify_phone_last4|phone|token)['\"]?\s*[:=]\s*['\"]?)[^'\",}\s]+"), r"\1" + MASK),
-    # phone numbers: 0X0-XXXX-XXXX, 03-XXXX-XXXX, 050-..., full-width too; or 10-11 digits from 0
-    (re.compile(r"(?<![0-9０-９])[0０][0-9０-９]{1,4}[-‐－ー−][0-9０-９]{1,4}[-‐－ー−][0-9０-９]{4}(?![0-9０-９])"),
-     "***-****-****"),
-    (re.compile(r"(?<![0-9０-９])[0０][0-9０-９]{9,10}(?![0-9０-９])"), "***-****-****"),
 ]
+
+
+# ---- phone numbers: one matcher for the logs and for what the channels store --------------------
+# libphonenumber (phonenumberslite) finds numbers however they are written: 090-1234-5678,
+# +81 90-1234-5678, (090)1234-5678, 090.1234.5678, 090/1234/5678, full-width digits and dashes.
+# Its "possible number" leniency also accepts dates and amounts, so a match must look like a
+# Japanese number (a leading 0 and 10 or 11 digits) or an international one (+ and 10-15 digits).
+_DIGIT_RUN = re.compile(r"[0-9０-９](?:[^0-9０-９]{0,4}[0-9０-９]){9}")
+
+
+def _phone_candidate(raw: str) -> bool:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    digits = sum(ch.isdigit() for ch in text)
+    if text.startswith("+"):
+        return 10 <= digits <= 15
+    if text.startswith("(") and text[1:2] == "0" or text.startswith("0"):
+        return digits in (10, 11)
+    return False
+
+
+def phone_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every phone number in `text`."""
+    if not isinstance(text, str) or not _DIGIT_RUN.search(text):
+        return
+    import phonenumbers
+
+    for match in phonenumbers.PhoneNumberMatcher(text, "JP", leniency=phonenumbers.Leniency.POSSIBLE):
+        if _phone_candidate(match.raw_string):
+            yield match.start, match.end
+
+
+def replace_phones(text: str, replace: Callable[[str], str]) -> str:
+    """`text` with every phone number `n` replaced by `replace(n)`."""
+    spans = list(phone_spans(text))
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(replace(text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def mask_phones(text: str) -> str:
+    """Every phone number -> '***-****-****'."""
+    return replace_phones(text, lambda _: PHONE_MASK)
 
 
 # Further maskers (bot.privacy adds claims, names and the secret): one mechanism, one filter.
@@ -41,7 +87,7 @@ def mask(text: str) -> str:
         text = masker(text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return mask_phones(text)
 
 
 def _mask_arg(value: Any) -> Any:

@@ -5,9 +5,12 @@
   ``bot.logmask`` (tokens, identity proofs, phone numbers, the last-4-digits slot) and adds the
   conversation claims the channels put in place of login tokens, customers' names (「山田 太郎様」,
   ``"name": ...``) and the signing secret itself.
-* ``redact_phone_numbers(text)`` is applied by the channels to what the customer types before it
-  reaches Rasa (and so the tracker store): a full phone number keeps only its last 4 digits, which
-  is all in-chat verification needs.
+* ``redact_phone_numbers(text)`` is applied by the channels to what the customer types (and to the
+  ``display`` metadata) before it reaches Rasa (and so the tracker store): a full phone number keeps
+  only its last 4 digits, which is all in-chat verification needs. Phone numbers are found by one
+  matcher (``bot.logmask.phone_spans``, libphonenumber) for the logs and the tracker store.
+* The action server's shared secret, the REST bearer token and the API token (from the
+  environment, or ``add_secret``) are masked like the signing secret.
 """
 from __future__ import annotations
 
@@ -18,13 +21,6 @@ from bot import logmask
 
 MASK = "***"
 
-_DIGIT = "[0-9０-９]"
-_DASH = "[-‐‑–—−－ー― 　]"
-# 0X0-XXXX-XXXX, 03-XXXX-XXXX, 0XXXXXXXXXX (10-11 digits), half or full width, any dash or a space
-_PHONE = re.compile(
-    rf"(?<![0-9０-９])([0０]{_DIGIT}{{1,4}}{_DASH}?{_DIGIT}{{1,4}}{_DASH}?)({_DIGIT}{{4}})(?![0-9０-９])"
-)
-
 _EXTRA_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # conversation claims put in place of login tokens by the channels (bot.identity.issue_claim)
     (re.compile(r"claim1:[^:\s\"']*:[^:\s\"']*:[0-9a-f]{64}"), "<claim ***>"),
@@ -33,19 +29,23 @@ _EXTRA_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # a customer's name before 様 (the bot's replies: 「山田 太郎様のご契約内容です」); not お客様/皆様
     (re.compile(r"(?<![ぁ-んァ-ヶ一-龥々A-Za-zＡ-Ｚａ-ｚ])(?!お客|皆)[一-龥々ァ-ヶぁ-んA-Za-zＡ-Ｚａ-ｚ]{1,12}[ 　]"
                 r"[一-龥々ァ-ヶぁ-んA-Za-zＡ-Ｚａ-ｚ]{1,12}(?=[ 　]?(?:様|さま|さん))"), MASK),
+    # a name written without a space before 様/さま/さん/殿 (「山田太郎様」, 「ヤマダタロウ様」); not お客様/皆様
+    (re.compile(r"(?<![一-龥々ァ-ヶーA-Za-zＡ-Ｚａ-ｚ])(?!お客|皆)[一-龥々ァ-ヶー]{2,12}(?=[ 　]?(?:様|さま|さん|殿))"), MASK),
 ]
 
 
 def redact_phone_numbers(text: str) -> str:
-    """Full phone numbers in a customer's message -> '***-****-5678' (the last 4 digits stay)."""
+    """Full phone numbers in a customer's message -> '***-****-5678' (the last 4 digits stay, as
+    typed). The same matcher as the logs (bot.logmask.phone_spans): +81, parentheses, dots,
+    slashes, spaces, full-width digits."""
     if not isinstance(text, str) or not text:
         return text
 
-    def replace(match: re.Match[str]) -> str:
-        digits = sum(ch.isdigit() for ch in match.group(0))
-        return "***-****-" + match.group(2) if digits in (10, 11) else match.group(0)
+    def keep_last4(number: str) -> str:
+        digits = [ch for ch in number if ch.isdigit()]
+        return "***-****-" + "".join(digits[-4:])
 
-    return _PHONE.sub(replace, text)
+    return logmask.replace_phones(text, keep_last4)
 
 
 def _secret_values() -> list[str]:
@@ -61,6 +61,16 @@ def _secret_values() -> list[str]:
 
 
 _SECRETS: list[str] = []
+_EXTRA_SECRETS: list[str] = []
+
+
+def add_secret(value: str) -> None:
+    """Another secret this process holds (the action server's shared secret, the REST bearer
+    token, the API token): never logged either."""
+    if isinstance(value, str) and len(value) >= 8 and value not in _EXTRA_SECRETS:
+        _EXTRA_SECRETS.append(value)
+        if value not in _SECRETS:
+            _SECRETS.append(value)
 
 
 _ESCAPED_RUN = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
@@ -72,6 +82,13 @@ def _unescape(match: re.Match[str]) -> str:
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     except ValueError:
         return match.group(0)
+
+
+def _environment_secrets() -> list[str]:
+    import os
+
+    names = ("MADOGUCHI_ACTION_SECRET", "MADOGUCHI_REST_TOKEN", "MADOGUCHI_API_TOKEN", "MADOGUCHI_JWT_SECRET")
+    return [v for v in (os.environ.get(n, "").strip() for n in names) if len(v) >= 8]
 
 
 def _mask_private(text: str) -> str:
@@ -95,6 +112,6 @@ def mask(text: str) -> str:
 
 def install_log_masking() -> None:
     """Idempotent: every log record of this process is masked before any handler formats it."""
-    _SECRETS[:] = _secret_values()
+    _SECRETS[:] = _secret_values() + _EXTRA_SECRETS + _environment_secrets()
     logmask.extend(_mask_private)
     logmask.install()

@@ -41,6 +41,9 @@ def env(demo_db_url, monkeypatch):
     monkeypatch.setenv("MADOGUCHI_SECRET", SECRET)
     monkeypatch.setattr(actions.identity, "clock", lambda: NOW)
     monkeypatch.setattr(actions.identity, "LOCKS", __import__("bot.identity", fromlist=["x"]).LockRegistry())
+    # fresh shared verification counters (per contract number / client) for every test
+    from bot.auth import limits
+    monkeypatch.setattr(actions.identity, "LIMITS", limits.VerificationLimiter(limits.MemoryAttemptStore()))
     yield
     db.dispose_all()
 
