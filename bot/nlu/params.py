@@ -36,17 +36,20 @@ ANSHIN_WORDS = [  # most specific first; None is the family name 安心サポー
     (r"(?:安心サポート\s*)?(?:premium|プレミアム)\s*(?:for|フォー)?\s*sim", Anshin.PREMIUM_SIM),
     (r"(?:安心サポート\s*)?(?:premium|プレミアム)", Anshin.PREMIUM),
     (r"(?:安心サポート\s*)?(?:for\s*sim|フォーシム)|sim\s*(?:用|向け)(?:の安心サポート)?", Anshin.SIM),
-    (r"(?:標準|スタンダード|ノーマル)(?:の?安心サポート)?|(?:普通|ふつう)の(?:安心サポート)?|通常の?安心サポート",
+    (r"(?:標準|スタンダード|ノーマル)(?:の?安心サポート)?|(?:普通|ふつう)の(?:安心サポート|(?=に|へ|やつ|もの|ほう|方))|通常の?安心サポート",
      Anshin.STANDARD),
     (r"安心サポート\s*(?:なし|無し)", Anshin.NONE),
     (r"安心サポート", None),
 ]
 PAYMENT_WORDS = [
-    (r"クレジット(?:カード)?|クレカ|(?<!sim)カード|(?<![a-z])card(?![a-z])", Payment.CARD),
+    # カード情報/カード番号 are the card's details, not the payment method; SIMカード is a device
+    (r"(?:クレジットカード|クレジット(?!カード)|クレカ|(?<!sim)カード|(?<![a-z])card(?![a-z]))(?!\s*(?:の)?(?:情報|番号|有効期限))",
+     Payment.CARD),
     (r"コンビニ|(?<![a-z])atone(?![a-z])|アトネ", Payment.KONBINI),
     (r"請求書|(?<![a-z])np(?![a-z])|後払い", Payment.INVOICE),
 ]
-_STOP = r"(?:やめ|止め|辞め|解除|外|はず|なく|解約|取り?消|キャンセル|停止|いらな|要らな|不要)"
+# words of stopping (not a bare 外 or なく: 海外, 問題なく)
+_STOP = r"(?:やめ|止め|辞め|解除|外し|外す|はずし|はずす|なくし|なくす|無くし|解約|取り?消|キャンセル|停止|いらな|要らな|不要)"
 
 # ---- normalised text with source offsets ------------------------------------------------------
 
@@ -71,22 +74,13 @@ def _rewrite(chars: _Chars, pattern: re.Pattern[str], repl: Callable[[re.Match[s
     return out + chars[pos:]
 
 
-@dataclass(frozen=True)
-class _Text:
-    original: str
-    s: str
-    chars: tuple[tuple[str, int, int], ...]
-
-    def source(self, start: int, end: int) -> str:
-        return self.original[self.chars[start][1]:self.chars[end - 1][2]]
-
-
-def _prepare(text: str) -> _Text:
+def _prepare(text: str) -> tuple[str, _Chars]:
+    """The text to match on, and for each of its characters the span of `text` it came from."""
     n = normalize_with_offsets(text or "")
     chars: _Chars = [(low, a, b) for ch, (a, b) in zip(n.text, n.spans) for low in ch.lower()]
     chars = _rewrite(chars, _KANJI_NUMBER, _kanji)
     chars = _rewrite(chars, _HIRAGANA_COUNT, lambda m: f"{HIRAGANA_COUNTS[m.group(1)]}つ")
-    return _Text(text or "", "".join(c for c, _, _ in chars), tuple(chars))
+    return "".join(c for c, _, _ in chars), chars
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -108,7 +102,7 @@ class DateMention:
 
 _Resolved = Optional[tuple[Optional[date], bool]]  # None: not a date after all; (None, _): nonexistent
 # numbers that are never dates: contract numbers, prices, durations (10日間, 3か月, 2週間)
-_NOT_DATES = re.compile(r"[a-z]{2,3}-?\d+|\d[\d,]*(?:\.\d+)?\s*(?:円|万)|\d+\s*(?:日(?:間|以内|ほど|くらい|ぐらい|程度|分)"
+_NOT_DATES = re.compile(r"[a-z]{2,3}-?\d+|\d[\d,]*(?:\.\d+)?\s*(?:円|万)|\d+\s*(?:日(?:間|以内|ほど|くらい|ぐらい|程度|分|あたり|当たり|につき|\d+回)"
                         r"|週間(?![後先])|(?:か|ヶ|ヵ|カ|ケ|箇)月(?:間)?(?![後先])|年間|年目|時間)")
 
 
@@ -118,15 +112,16 @@ def _ym(today: date, months: int) -> tuple[int, int]:
 
 
 def _day(y: int, m: int, d: int) -> Optional[date]:
+    """The date, or None when it does not exist; d == 0 is the month's last day."""
     try:
-        return date(y, m, d if d else calendar.monthrange(y, m)[1])  # d == 0: the month's last day
+        return date(y, m, d or calendar.monthrange(y, m)[1])
     except (ValueError, OverflowError):
         return None
 
 
 def _in_month(y: int, m: int, day: Optional[str], part: Optional[str]) -> _Resolved:
-    if day:
-        return _day(y, m, int(day)), True
+    if day:  # 0日 does not exist (and must not read as the month's end)
+        return (_day(y, m, int(day)) if int(day) else None), True
     d, exact = MONTH_PARTS[part] if part else (1, False)
     return _day(y, m, d), exact
 
@@ -165,10 +160,7 @@ def _bare_day(m: re.Match[str], today: date) -> _Resolved:
 def _later(m: re.Match[str], today: date) -> _Resolved:
     n, unit = int(m["n"]) * (-1 if m["dir"] == "前" else 1), m["unit"]
     if unit == "日" or unit.startswith("週"):
-        try:
-            return today + timedelta(days=n * (7 if unit.startswith("週") else 1)), True
-        except OverflowError:
-            return None, True
+        return today + timedelta(days=n * (7 if unit.startswith("週") else 1)), True
     y, mo = _ym(today, n)
     return _day(y, mo, today.day) or _day(y, mo, 0), True  # 1月31日の1か月後 -> 2月末
 
@@ -187,13 +179,11 @@ def _weekday(m: re.Match[str], today: date) -> _Resolved:
 _PART = f"(?P<part>{_alt(MONTH_PARTS)})"
 DATE_PATTERNS: list[tuple[str, Callable[[re.Match[str], date], _Resolved]]] = [
     (r"(?<![\d/])(?P<y>\d{4})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?![\d/])",
-     lambda m, t: (_day(int(m["y"]), int(m["m"]), int(m["d"])), True) if int(m["d"]) else None),
+     lambda m, t: _in_month(int(m["y"]), int(m["m"]), m["d"], None)),
     (r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])",
      lambda m, t: _month_day(m, t) if 1 <= int(m["m"]) <= 12 and 1 <= int(m["d"]) <= 31 else None),
-    (rf"(?<![\d/])(?:(?P<y>\d{{4}})年|(?P<yw>{_alt(YEAR_OFFSETS)})の?)?(?P<m>\d{{1,2}})月の?(?:(?P<d>\d{{1,2}})日|{_PART})?",
-     lambda m, t: _month_day(m, t) if m["d"] != "0" else None),
-    (rf"(?P<w>{_alt(MONTH_OFFSETS)})の?(?:(?P<d>\d{{1,2}})日|{_PART})?",
-     lambda m, t: _relative_month(m, t) if m["d"] != "0" else None),
+    (rf"(?<![\d/])(?:(?P<y>\d{{4}})年の?|(?P<yw>{_alt(YEAR_OFFSETS)})の?)?(?P<m>\d{{1,2}})月の?(?:(?P<d>\d{{1,2}})日|{_PART})?", _month_day),
+    (rf"(?P<w>{_alt(MONTH_OFFSETS)})の?(?:(?P<d>\d{{1,2}})日|{_PART})?", _relative_month),
     (r"月末", lambda m, t: (_day(t.year, t.month, 0), True)),
     (r"月初め?|月頭", lambda m, t: (t if t.day == 1 else _day(*_ym(t, 1), 1), False)),
     (_alt(RELATIVE_DAYS), lambda m, t: (t + timedelta(days=RELATIVE_DAYS[m[0]]), True)),
@@ -209,14 +199,17 @@ _DATE_RES = [(re.compile(p), resolve) for p, resolve in DATE_PATTERNS]
 
 def mentioned_date(text: str, today: date) -> Optional[DateMention]:
     """The first date the text names (the longest reading where two start at the same place)."""
-    t = _prepare(text)
-    s = _NOT_DATES.sub(lambda m: " " * len(m[0]), t.s)
+    s, chars = _prepare(text)
+    s = _NOT_DATES.sub(lambda m: " " * len(m[0]), s)
     found = sorted((m.start(), -m.end(), i, m) for i, (rx, _) in enumerate(_DATE_RES) for m in rx.finditer(s))
     for start, _, i, m in found:
-        resolved = _DATE_RES[i][1](m, today)
+        try:
+            resolved = _DATE_RES[i][1](m, today)
+        except OverflowError:  # only for a `today` near date.min / date.max
+            resolved = None, True
         if resolved is not None:
             value, exact = resolved
-            words = t.source(start, m.end())
+            words = text[chars[start][1]:chars[m.end() - 1][2]]  # as the customer typed it
             return DateMention(words, value, exact, None) if value else DateMention(words, None, True, "nonexistent")
     return None
 
@@ -239,7 +232,7 @@ _STATE_BEFORE = re.compile(r"(?:今|いま|現在)(?:は)?\s*$")  # 「今2本�
 
 def mentioned_count(text: str) -> Optional[CountMention]:
     """A total (3本にしたい) wins over an addition (2本追加), which wins over a bare count (3本)."""
-    s = _prepare(text).s
+    s = _prepare(text)[0]
     ranked: list[tuple[int, CountMention]] = []
     for m in _COUNT.finditer(s):
         before, after, n = s[max(0, m.start() - 6):m.start()], s[m.end():], int(m[1])
@@ -262,15 +255,16 @@ def additional(count: Optional[CountMention], current: int) -> int:
 
 E = TypeVar("E")
 _FILLER = re.compile(r"(?:\s|\([^()]*\)|[()「」『』・]|安心サポート|サポート|プラン|版|支払い|払い|決済)*")
-_TARGET_AFTER = re.compile(r"に(?!つい|関|は)|へ|を?(?:申し?込|加入|入り|入れ|つけ|付け|追加|希望)|で(?:お願い|払|支払)")
-_CURRENT_AFTER = re.compile(r"から|より|[をはが]?\s*" + _STOP)
-_NOW_BEFORE = re.compile(r"(?:今|いま|現在)(?:は|の)?\s*$")
+_TARGET_AFTER = re.compile(r"に(?!つい|関|は)|へ|を?(?:申し?込|加入|入り|入れ|つけ|付け|追加|希望)|でお願い")
+_CURRENT_AFTER = re.compile(r"から|より|以外|→|->|⇒|[をはが]?\s*" + _STOP)
+_NOW_BEFORE = re.compile(r"(?:今|いま|現在|自分の|うちの|私の|わたしの|契約中?の)(?:は|の)?\s*$")  # what they have
 
 
 def _change(s: str, words: list[tuple[re.Pattern[str], Optional[E]]], family: Optional[E],
             removal: bool = False) -> tuple[Optional[E], Optional[E]]:
     """(current, target): the one before に/へ is the target, the one before から/をやめて the current.
-    A mention with neither is the target, or, in a removal (外したい), the current one."""
+    Of mentions with neither, the last is the target (コンビニ払い カード払い 変更), or in a removal (外したい)
+    the first is the current one."""
     mentions = sorted((m.start(), -m.end(), i, value) for i, (rx, value) in enumerate(words) for m in rx.finditer(s))
     current: Optional[tuple[int, E]] = None
     target: Optional[tuple[int, E]] = None
@@ -293,7 +287,7 @@ def _change(s: str, words: list[tuple[re.Pattern[str], Optional[E]]], family: Op
     if removal and target is None and current is None and unknown:
         current = unknown[0]
     elif target is None and unknown:
-        target = next((u for u in unknown if current is None or u[0] > current[0]), None)
+        target = next((u for u in reversed(unknown) if current is None or u[0] > current[0]), None)
     if current is None and target is not None:
         current = next((u for u in unknown if u[0] < target[0] and u[1] != target[1]), None)
     return (current[1] if current else None), (target[1] if target else None)
@@ -306,7 +300,7 @@ _REMOVAL = re.compile(_STOP)
 
 def anshin_change(text: str) -> tuple[Optional[Anshin], Optional[Anshin]]:
     """(current named, target named); a removal with no target named has the target Anshin.NONE."""
-    s = _prepare(text).s
+    s = _prepare(text)[0]
     removal = bool(_REMOVAL.search(s))
     current, target = _change(s, _ANSHIN_RES, Anshin.STANDARD, removal)
     if target is None and removal and any(rx.search(s) for rx, _ in _ANSHIN_RES):
@@ -316,7 +310,7 @@ def anshin_change(text: str) -> tuple[Optional[Anshin], Optional[Anshin]]:
 
 def payment_change(text: str) -> tuple[Optional[Payment], Optional[Payment]]:
     """(current named, target named): カードから請求書に -> (CARD, INVOICE)."""
-    return _change(_prepare(text).s, _PAYMENT_RES, None)
+    return _change(_prepare(text)[0], _PAYMENT_RES, None)
 
 # ---- everything at once -----------------------------------------------------------------------
 

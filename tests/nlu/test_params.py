@@ -176,6 +176,32 @@ def test_no_date(text):
     assert mentioned_date(text, NOV20) is None
 
 
+@pytest.mark.parametrize("text, today, expected, exact", [
+    ("2026年12月", NOV20, D(2026, 12, 1), False),        # a month: its 1st
+    ("2026年の5月5日", NOV20, D(2026, 5, 5), True),      # explicit year, even in the past
+    ("２０２７／２／３", NOV20, D(2027, 2, 3), True),      # full-width digits and slashes
+    ("今月", NOV20, D(2026, 11, 20), False),             # the rest of this month, from today
+    ("先月", NOV20, D(2026, 10, 1), False),
+    ("来月上旬", NOV20, D(2026, 12, 1), False),
+    ("45日後", NOV20, D(2027, 1, 4), True),              # 10 days to Nov 30, 31 to Dec 31, 4 more
+    ("明日から3日間", NOV20, D(2026, 11, 21), True),     # 3日間 is a duration
+    ("20日前後", NOV20, D(2026, 11, 20), True),          # around the 20th, not 20 days ago
+])
+def test_more_dates(text, today, expected, exact):
+    found = mentioned_date(text, today)
+    assert found is not None and (found.value, found.exact) == (expected, exact)
+
+
+@pytest.mark.parametrize("text", ["45日", "0日", "1日1回", "1日あたり3本", "毎週月曜に", "今年", "2時間"])
+def test_more_non_dates(text):
+    assert mentioned_date(text, NOV20) is None
+
+
+def test_zero_day_does_not_exist():
+    # 来月0日 is no day at all (and must not be read as the month's end)
+    assert mentioned_date("来月0日", NOV20).problem == "nonexistent"
+
+
 def test_duration_is_not_the_10th_but_a_date_beside_it_is_found():
     # 10日間 is a duration; the 20th named later is the date (Nov 20 is today)
     assert value("10日間のトライアルを20日から", NOV20) == D(2026, 11, 20)
@@ -224,6 +250,9 @@ def test_is_past():
     ("今2本ですが5本にしたい", 5, True),   # the total wanted, not what they have now
     ("2本を4本に増やしたい", 4, True),
     ("12本", 12, False),
+    ("もうひとつ", 1, False),
+    ("百本", 100, False),
+    ("千二百ライセンスにしたい", 1200, True),   # 千二百 = 1000 + 200
 ])
 def test_counts(text, n, total):
     assert mentioned_count(text) == CountMention(n, total)
@@ -275,6 +304,15 @@ def test_additional(count, current, expected):
     ("安心サポートについて教えて", None, None),
     ("通常コースに変更したい", None, None),      # 通常コース is a rental course, not 安心サポート
     ("レンタル端末を解約したい", None, None),    # a removal word without 安心サポート
+    ("海外でもPremiumは使えますか", None, Anshin.PREMIUM),   # 海外 is not 外す: no removal
+    ("Premiumは問題なく使える？", None, Anshin.PREMIUM),     # 問題なく is not なくす
+    ("安心サポートPremiumの解除", Anshin.PREMIUM, Anshin.NONE),
+    ("Premiumへの変更", None, Anshin.PREMIUM),
+    ("安心サポートなしにしたい", None, Anshin.NONE),
+    ("自分のPremiumの盗難補償の開始日を教えて", Anshin.PREMIUM, None),   # the one they have
+    ("うちの安心サポートをPremiumに変えられる？", None, Anshin.PREMIUM),
+    ("私の安心サポートを普通のに戻せますか", None, Anshin.STANDARD),
+    ("本人確認は不要です、普通の説明で十分", None, None),   # 普通の説明 is no 安心サポート, 不要 no removal
     ("こんにちは", None, None),
 ])
 def test_anshin_change(text, current, target):
@@ -297,6 +335,16 @@ def test_anshin_change(text, current, target):
     ("今はコンビニ払いです。カードにしたい", Payment.KONBINI, Payment.CARD),
     ("SIMカードを交換したい", None, None),        # SIMカード is a device, not a card payment
     ("支払い方法を変えたい", None, None),
+    ("カード情報を変更したい", None, None),         # the card's details, not the payment method
+    ("クレジットカード情報の変更", None, None),
+    ("カードの有効期限が切れた", None, None),
+    ("カード払いをやめたい", Payment.CARD, None),   # a current one, no target named
+    ("ｺﾝﾋﾞﾆ払い ｸﾚｶ払い 変更", Payment.KONBINI, Payment.CARD),   # half-width; the last named is the target
+    ("ｺﾝﾋﾞﾆ払い→ｸﾚｼﾞｯﾄｶｰﾄﾞ払い 変更", Payment.KONBINI, Payment.CARD),
+    ("毎月コンビニで払うのが面倒なのでカード払いにしたいです", Payment.KONBINI, Payment.CARD),
+    ("うちはカード払いだけど請求書払いにできる？", Payment.CARD, Payment.INVOICE),
+    ("支払い方法をクレカ以外にできますか", Payment.CARD, None),   # anything but the card: no target named
+    ("クレジットカードでお願いします", None, Payment.CARD),
 ])
 def test_payment_change(text, current, target):
     assert payment_change(text) == (current, target)
@@ -329,7 +377,7 @@ def test_any_text_never_raises(text, today):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="0123456789０１２３〇一二三四五六七八九十百千年月日/-週間後先前のに本つ件か末頭中曜来今再", max_size=30),
+@given(st.text(alphabet="0123456789０１２３〇一二三四五六七八九十百千年月日/-週間後先前のに本つ件か末頭中曜来今再明昨", max_size=30),
        st.dates())
 def test_numeral_and_date_soup_never_raises(text, today):
     found = mentioned_date(text, today)
