@@ -51,6 +51,10 @@ ACCOUNTS_FILE = CONV_DIR / "accounts.yml"
 MODEL = ROOT / "models" / "madoguchi.tar.gz"
 VENV_BIN = Path(sys.executable).parent
 SECRET = "account-conversations-test-secret-0123456789abcdef"
+ACTION_SECRET = "account-conversations-action-secret-0123456789"
+# The hardened action server (shared secret) when the project has it, else rasa_sdk's own.
+ACTION_SERVER_MODULE = ("bot.auth.action_server" if (ROOT / "bot" / "auth" / "action_server.py").exists()
+                        else "rasa_sdk")
 SERVICES = {"remote_support", "license_maintenance", "haas", "rental", "phone_answering"}
 LOGINS = {"token", "verify", "none"}
 CONVERSATION_KEYS = {"name", "service", "account", "login", "today", "turns", "note"}
@@ -227,6 +231,7 @@ class Stack:
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "MADOGUCHI_SECRET": SECRET,
+            "MADOGUCHI_ACTION_SECRET": ACTION_SECRET,
             "MADOGUCHI_ENV": "development",
             "MADOGUCHI_DB_URL": f"sqlite:///{tmp / 'accounts.db'}",
             "MADOGUCHI_VAR_DIR": str(tmp / "var"),
@@ -250,10 +255,12 @@ class Stack:
         model = _snapshot_model(self.tmp)
         endpoints = self.tmp / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump({"action_endpoint": {
-            "url": f"http://127.0.0.1:{self.actions_port}/webhook", "enable_selective_domain": True}}))
+            "url": f"http://127.0.0.1:{self.actions_port}/webhook", "enable_selective_domain": True,
+            "headers": {"Authorization": f"Bearer {ACTION_SECRET}"}}}))
         shutil.copy(ROOT / "credentials.yml", self.tmp / "credentials.yml")
         self.procs.append(subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
+            [str(VENV_BIN / "python"), "-m", ACTION_SERVER_MODULE, "--actions", "actions", "--port",
+             str(self.actions_port)],
             cwd=str(ROOT), env=self.env, stdout=self.logs[0].open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True))
         self.procs.append(subprocess.Popen(
