@@ -1,8 +1,11 @@
-"""Account-specific answers: one action per question (intent `account_<key>` -> `action_account_<key>`).
+"""Account-specific answers (bot/answers): one generic flow, chosen by who asks, not by wording.
 
-Each action: who is the customer (actions.identity.current_identity, token checked on this very
-message) -> bot.account_service (repository + engine) -> reply. Anonymous customers get the general
-rule and an offer to verify; any failure gets an apology with the right contact, never silence.
+* `action_answer_account_topic`: an FAQ topic that has a per-customer rule (bot.answers.FAQ_TOPICS;
+  the NLU step bot.nlu.account_topics routes it here). Identified customer → the computed answer for
+  their contract; anonymous → the FAQ answer itself, then the offer to log in or verify.
+* `action_account_<key>`: the wording is about "my contract" (intent `account_<key>`), same flow.
+Who is writing comes from actions.identity (token checked on this very message); any failure gets an
+apology with the right contact, never silence.
 """
 from __future__ import annotations
 
@@ -21,13 +24,19 @@ from actions.identity import (
     PENDING_SLOT,
     current_identity,
     identity_events,
+    latest_metadata,
     lock_state,
     lockout_text,
     notice,
     send,
 )
-from bot import account_service, settings
+from bot import answers, settings
+from bot.answers import service as answering
 from bot.engine.contracts import Service
+from bot.faq.catalog import SERVICE_OF_PREFIX
+from bot.nlu.params import Params, parse_params
+from bot.storage.repository import load_account
+from bot.support.contacts import apology
 
 logger = logging.getLogger(__name__)
 
@@ -37,49 +46,79 @@ def _latest_entity(tracker: Tracker, name: str) -> Optional[str]:
     return value if isinstance(value, str) and value else None
 
 
-def _service(tracker: Tracker) -> Optional[Service]:
-    value = _latest_entity(tracker, "service")
+def _service(tracker: Tracker, faq_key: Optional[str] = None) -> Optional[Service]:
+    """The service the message names, else the one of the FAQ topic it was classified as."""
+    value = _latest_entity(tracker, "service") or (SERVICE_OF_PREFIX.get(faq_key.split("_", 1)[0]) if faq_key else None)
     return next((s for s in Service if s.value == value), None)
 
 
-def respond(dispatcher: CollectingDispatcher, tracker: Tracker, key: str,
-            params: Optional[account_service.Params] = None) -> List[EventType]:
+def faq_key_of(tracker: Tracker) -> Optional[str]:
+    selector = ((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}
+    key = str((selector.get("response") or {}).get("intent_response_key") or "")
+    return key.removeprefix("faq/") or None
+
+
+def respond(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, params: Optional[Params] = None,
+            faq_key: Optional[str] = None) -> List[EventType]:
     """Answer question `key` for whoever sends the latest message."""
-    question = account_service.question(key)
+    question = answers.question(key)
     try:
         now = chat_identity.clock()  # looked up on the module so tests can fix the clock
+        today = settings.today_for(latest_metadata(tracker))
+        if params is None:
+            params = parse_params((tracker.latest_message or {}).get("text") or "", today)
+        if not question.needs_identity:
+            send(dispatcher, answering.public_answer(key, today, params))
+            return []
         ident = current_identity(tracker, now)
         events = identity_events(ident)
-        if params is None:
-            params = account_service.parse_params((tracker.latest_message or {}).get("text") or "")
-        today = settings.today()
         if not ident.verified:
-            state = lock_state(tracker, now)
-            if state.locked(now):
-                reply = account_service.general_answer(key, today, params, offer=False)
-                send(dispatcher, reply, notice(ident))
-                dispatcher.utter_message(text=lockout_text(state, key))
+            locked = lock_state(tracker, now)
+            if faq_key:   # the customer asked the FAQ: its own answer first, as for any FAQ
+                dispatcher.utter_message(response=f"utter_faq/{faq_key}")
+                reply = answering.offer(key, params)
+            else:
+                reply = answering.general_answer(key, today, params, with_offer=not locked.locked(now))
+            if locked.locked(now):
+                if faq_key is None:
+                    send(dispatcher, reply, notice(ident))
+                dispatcher.utter_message(text=lockout_text(locked, key))
                 return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
-            reply = account_service.general_answer(key, today, params)
             send(dispatcher, reply, notice(ident))
             return events + [SlotSet(PENDING_SLOT, reply.pending), SlotSet(OFFERED_SLOT, True)]
-        reply = account_service.answer(ident.account_id, key, today, contract_no=_latest_entity(tracker, "contract_no"),
-                                       service=_service(tracker), params=params)
+        reply = answering.answer(load_account, ident.account_id, key, today,
+                                 contract_no=_latest_entity(tracker, "contract_no"),
+                                 service=_service(tracker, faq_key), params=params)
         send(dispatcher, reply)
         return events + [SlotSet(PENDING_SLOT, reply.pending), SlotSet(OFFERED_SLOT, False)]
     except Exception:  # the accounts database is down, or anything unexpected
         logger.exception("account question %s failed in conversation %s", key, tracker.sender_id)
-        dispatcher.utter_message(text=account_service.apology(question.service))
+        dispatcher.utter_message(text=apology(question.service.value if question.service else None))
         return [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
 
 
+class ActionAnswerAccountTopic(Action):
+    """An FAQ topic with a per-customer rule: computed for an identified customer, general otherwise."""
+
+    def name(self) -> Text:
+        return "action_answer_account_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        faq_key = faq_key_of(tracker)
+        question = answers.question_for_faq(faq_key or "")
+        if question is None:  # routed without a computable topic: answer as a plain FAQ
+            dispatcher.utter_message(response=f"utter_faq/{faq_key}" if faq_key else "utter_default")
+            return []
+        return respond(dispatcher, tracker, question.key, faq_key=faq_key)
+
+
 class AccountQuestionAction(Action, ABC):
-    """Base of the per-question actions; subclasses set `key` (a bot.account_service.QUESTIONS key)."""
+    """Base of the per-question actions `action_account_<key>`; subclasses set `key` (abstract: not registered)."""
 
     @property
     @abstractmethod
     def key(self) -> str:
-        """The question key."""
+        """A bot.answers.QUESTIONS key."""
 
     def name(self) -> Text:
         return f"action_account_{self.key}"
@@ -95,107 +134,21 @@ class ActionAnswerPendingQuestion(Action):
         return "action_answer_pending_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        key, params = account_service.split_pending(tracker.get_slot(PENDING_SLOT))
+        key, params = answering.split_pending(tracker.get_slot(PENDING_SLOT))
         if key is None:
             dispatcher.utter_message(
                 text="ご契約についてお調べしたい内容をお知らせください(例:「今日解約したらいつ終わる?」「契約内容を教えて」)。")
             return []
+        # A date given now (after "which day?") replaces the remembered one.
+        text = (tracker.latest_message or {}).get("text") or ""
+        said = parse_params(text, settings.today_for(latest_metadata(tracker)))
+        if said.on is not None:
+            params = Params(count=params.count, on=said.on, anshin_from=params.anshin_from, anshin_to=params.anshin_to,
+                            payment_from=params.payment_from, payment_to=params.payment_to)
         return respond(dispatcher, tracker, key, params)
 
 
-# ---- one action per question (keys: bot.account_service.QUESTIONS) --------------------------
-
-class ActionAccountRsEligibility(AccountQuestionAction):
-    key = "rs_eligibility"
-
-
-class ActionAccountRsCancelThisMonth(AccountQuestionAction):
-    key = "rs_cancel_this_month"
-
-
-class ActionAccountRsChargesToDate(AccountQuestionAction):
-    key = "rs_charges_to_date"
-
-
-class ActionAccountLmRenewalFee(AccountQuestionAction):
-    key = "lm_renewal_fee"
-
-
-class ActionAccountLmRejoinFee(AccountQuestionAction):
-    key = "lm_rejoin_fee"
-
-
-class ActionAccountLmAddLicenses(AccountQuestionAction):
-    key = "lm_add_licenses"
-
-
-class ActionAccountLmPaymentDeadline(AccountQuestionAction):
-    key = "lm_payment_deadline"
-
-
-class ActionAccountLmMaintenanceStatus(AccountQuestionAction):
-    key = "lm_maintenance_status"
-
-
-class ActionAccountLmIncidents(AccountQuestionAction):
-    key = "lm_incidents"
-
-
-class ActionAccountHxHandsonFree(AccountQuestionAction):
-    key = "hx_handson_free"
-
-
-class ActionAccountHxEligibility(AccountQuestionAction):
-    key = "hx_eligibility"
-
-
-class ActionAccountRtCancelEnd(AccountQuestionAction):
-    key = "rt_cancel_end"
-
-
-class ActionAccountRtPlanChange(AccountQuestionAction):
-    key = "rt_plan_change"
-
-
-class ActionAccountRtDepositRefund(AccountQuestionAction):
-    key = "rt_deposit_refund"
-
-
-class ActionAccountRtTheftCover(AccountQuestionAction):
-    key = "rt_theft_cover"
-
-
-class ActionAccountRtAnshinChange(AccountQuestionAction):
-    key = "rt_anshin_change"
-
-
-class ActionAccountRtPaymentChange(AccountQuestionAction):
-    key = "rt_payment_change"
-
-
-class ActionAccountRtReceipt(AccountQuestionAction):
-    key = "rt_receipt"
-
-
-class ActionAccountPaAddNumber(AccountQuestionAction):
-    key = "pa_add_number"
-
-
-class ActionAccountPaTrial(AccountQuestionAction):
-    key = "pa_trial"
-
-
-class ActionAccountPaMonthlyFee(AccountQuestionAction):
-    key = "pa_monthly_fee"
-
-
-class ActionAccountPaCancelPenalty(AccountQuestionAction):
-    key = "pa_cancel_penalty"
-
-
-class ActionAccountContractSummary(AccountQuestionAction):
-    key = "contract_summary"
-
-
-class ActionAccountMonthlyBill(AccountQuestionAction):
-    key = "monthly_bill"
+# One action per question of the registry: action_account_<key> (rules/account.yml maps the intents).
+for _key in answers.QUESTIONS:
+    _name = "ActionAccount" + "".join(part.title() for part in _key.split("_"))
+    globals()[_name] = type(_name, (AccountQuestionAction,), {"key": _key, "__module__": __name__})

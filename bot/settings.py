@@ -27,6 +27,17 @@ def today() -> date:
     return datetime.now(TOKYO).date()
 
 
+def today_for(metadata: object) -> date:
+    """Today for one message: `metadata.today` (YYYY-MM-DD) lets staff and tests ask "as if it were
+    that day" — outside production only (a customer must never move the bot's clock); else today()."""
+    if dev_mode() and isinstance(metadata, dict) and isinstance(metadata.get("today"), str):
+        try:
+            return date.fromisoformat(metadata["today"].strip()[:10])
+        except ValueError:
+            pass
+    return today()
+
+
 def now() -> datetime:
     """Current time in Asia/Tokyo; the date part follows MADOGUCHI_TODAY when set."""
     current = datetime.now(TOKYO)

@@ -28,14 +28,14 @@ class EligibilityResult(Result):
     contract_nos: tuple[str, ...] = ()
 
 
+ELIGIBILITY_RULE = "HaaSの対象はLinuxmania製品をお買い上げいただいたお客様のみです。他社でお買い上げの製品は対象外です。"
+
+
 def eligibility(account: Account, today: date) -> EligibilityResult:
     """HaaS covers only Linuxmania products bought by this customer."""
     contracts = account.of_service(Service.HAAS)
     if not contracts:
-        return EligibilityResult(
-            eligible=False,
-            rule="HaaSの対象はLinuxmania製品をお買い上げいただいたお客様のみです。他社でお買い上げの製品は対象外です。",
-        )
+        return EligibilityResult(eligible=False, rule=ELIGIBILITY_RULE)
     products = "、".join(c.product for c in contracts)
     return EligibilityResult(
         eligible=True,
@@ -92,6 +92,13 @@ class SupportHoursResult(Result):
         return f"現在は受付時間外です。次の受付日は{jdate(self.next_open_day)}です。{self.rule}"
 
 
+PHONE_SUPPORT_RULE = (
+    "電話・メールサポートは無料(通話料はお客様のご負担)で、受付は平日10時0分～16時30分です。"
+    f"保証書のサポート専用番号または{SUPPORT_EMAIL}に、保証書番号を添えてご連絡ください。"
+    + policy("祝日は平日に含めていません。")
+)
+
+
 def phone_support_hours(now: datetime) -> SupportHoursResult:
     """電話・メールサポート: 平日 10:00–16:30 (holidays are not 平日: decision)."""
     today, clock = now.date(), now.time()   # .time() drops any tzinfo: Tokyo wall-clock time
@@ -105,9 +112,7 @@ def phone_support_hours(now: datetime) -> SupportHoursResult:
     return SupportHoursResult(
         open_now=open_now,
         next_open_day=next_day,
-        rule="電話・メールサポートは無料(通話料はお客様のご負担)で、受付は平日10時0分～16時30分です。"
-        f"保証書のサポート専用番号または{SUPPORT_EMAIL}に、保証書番号を添えてご連絡ください。"
-        + policy("祝日は平日に含めていません。"),
+        rule=PHONE_SUPPORT_RULE,
     )
 
 
@@ -116,8 +121,9 @@ class HandsBuyResult(Result):
     payment: str = "クレジットカード払いのみ"
 
 
+HANDSBUY_RULE = ("ハンズバイでは交換パーツをお送りし、お客様ご自身で交換していただきます。内容によっては無料の場合もあり、"
+                 "有料の場合はお見積りします(お支払いはクレジットカードのみ)。古いパーツはご依頼があればご返送ください。")
+
+
 def handsbuy(contract: Optional[HaasContract] = None) -> HandsBuyResult:
-    return HandsBuyResult(
-        rule="ハンズバイでは交換パーツをお送りし、お客様ご自身で交換していただきます。内容によっては無料の場合もあり、"
-        "有料の場合はお見積りします(お支払いはクレジットカードのみ)。古いパーツはご依頼があればご返送ください。",
-    )
+    return HandsBuyResult(rule=HANDSBUY_RULE)

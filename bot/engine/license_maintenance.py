@@ -34,6 +34,19 @@ PAYMENT_BUSINESS_DAYS = 3         # cash in advance, 3 営業日 before delivery
 MAIL_SUPPORT_BUSINESS_DAYS = 2    # mail support starts 2 営業日 after acceptance at the earliest
 TECHNICIAN_NOTICE_BUSINESS_DAYS = 2
 
+# ---- the rules, as customers read them (general answers and computed ones share these) -----------
+STATUS_RULE = ("ライセンス保守はご購入(または更新・再加入)の日から1年間有効です。更新しない場合は満了日の翌日から"
+               "会員IDが無効となり、アップデートやメールサポートはご利用いただけません(ソフトウェアはそのまま使えます)。")
+REJOIN_RULE = ("再加入では、再加入日のライセンス残存価値を100%にする差額(購入時ライセンス料−残存価値)を"
+               "お支払いいただき、その日から1年間保守が受けられます。")
+ADD_RULE = ("ライセンス追加時は、追加ライセンス料に加えて既存ライセンスの残存価値を100%にする差額を"
+            "お支払いいただき、追加分を含めたすべてのライセンスがその日から1年間保守を受けられます。")
+INCIDENT_RULE = ("インシデントの有効期限は購入日から1年間です。1コールが30分を超える場合は別コールとして扱います。"
+                 "ご予約はメールのみで、お電話では受け付けていません。")
+MAIL_SUPPORT_RULE = "メールサポートは受付完了後、2営業日以降からの対応となります。混雑時は回答までお時間をいただく場合があります。"
+TECHNICAL_SERVICE_RULE = ("テクニカル・サービスはご購入者様限定で、ご予約日の3営業日前までにご入金が確認できない場合、"
+                          "お申し込みは無効となります。テクニカル担当者からはご提供の2営業日前までに確認事項をメールでお送りします。")
+
 
 def _residual_fraction(start: date, d: date) -> tuple[int, Fraction]:
     months = whole_months_between(start, d)
@@ -219,8 +232,7 @@ def rejoin_fee(contract: LicenseMaintenanceContract, today: date) -> RejoinResul
         licenses=contract.licenses,
         new_start=today,
         new_last_day=maintenance_end(today),
-        rule="再加入では、再加入日のライセンス残存価値を100%にする差額(購入時ライセンス料−残存価値)を"
-        "お支払いいただき、その日から1年間保守が受けられます。" + residual.rule
+        rule=REJOIN_RULE + residual.rule
         + (TAX_NOTE if tax_was_rounded(fee) else ""),
     )
 
@@ -270,8 +282,7 @@ def add_licenses_fee(contract: LicenseMaintenanceContract, today: date, added: i
         top_up=Price.from_excl(top_up),
         total=total,
         new_last_day=maintenance_end(today),
-        rule="ライセンス追加時は、追加ライセンス料に加えて既存ライセンスの残存価値を100%にする差額を"
-        "お支払いいただき、追加分を含めたすべてのライセンスがその日から1年間保守を受けられます。" + residual.rule
+        rule=ADD_RULE + residual.rule
         + (TAX_NOTE if tax_was_rounded(total) else ""),
     )
 
@@ -337,8 +348,7 @@ def mail_support_start(accepted: date) -> DeadlineResult:
         reference=accepted,
         deadline=business_days_after(accepted, MAIL_SUPPORT_BUSINESS_DAYS),
         business_days=MAIL_SUPPORT_BUSINESS_DAYS,
-        rule="メールサポートは受付完了後、2営業日以降からの対応となります。混雑時は回答までお時間をいただく場合があります。"
-        + BUSINESS_DAY_NOTE,
+        rule=MAIL_SUPPORT_RULE + BUSINESS_DAY_NOTE,
     )
 
 
@@ -376,6 +386,5 @@ def incidents(contract: LicenseMaintenanceContract, today: date) -> IncidentsRes
     return IncidentsResult(
         packs=tuple(packs),
         usable_remaining=sum(p.remaining for p in packs if p.usable),
-        rule="インシデントの有効期限は購入日から1年間です。1コールが30分を超える場合は別コールとして扱います。"
-        "ご予約はメールのみで、お電話では受け付けていません。",
+        rule=INCIDENT_RULE,
     )

@@ -91,6 +91,14 @@ NUMBER_RULE = (
 )
 
 
+FEE_RULE = "電話代行の月額はご契約プランの基本料金に、2件目以降のお貸し出し番号1件につき1,100円(税込)が加算されます。"
+CANCEL_RULE = ("お申し込み時に3か月以上のご利用を想定いただいていますが、3か月未満でご解約されても"
+               "違約金や追加料金をご請求したことはありません。電話転送の解除はお客様ご自身で行ってください"
+               "(当社では転送設定を行いません)。")
+START_RULE = ("ご利用開始日は明確な日付でご指定ください。日付のご指定がない場合は、手続き完了後に電話番号をお知らせした"
+              "時点からご利用開始となります。")
+
+
 def _fee(contract: PhoneAnsweringContract, numbers: int) -> MonthlyFeeResult:
     extra = max(0, numbers - INCLUDED_NUMBERS)
     base = Price.from_incl(contract.base_fee)
@@ -163,9 +171,7 @@ def cancellation(contract: PhoneAnsweringContract, today: date) -> CancellationR
         months = whole_months_between(contract.start, today)   # whole elapsed months: 08-31 → 11-20 is 2
     return CancellationResult(
         applied=today, penalty=0, months_used=months,
-        rule="お申し込み時に3か月以上のご利用を想定いただいていますが、3か月未満でご解約されても"
-        "違約金や追加料金をご請求したことはありません。電話転送の解除はお客様ご自身で行ってください"
-        "(当社では転送設定を行いません)。",
+        rule=CANCEL_RULE,
     )
 
 
@@ -180,8 +186,7 @@ class StartDateResult(Result):
 
 
 def start_date(contract: PhoneAnsweringContract) -> StartDateResult:
-    rule = "ご利用開始日は明確な日付でご指定ください。日付のご指定がない場合は、手続き完了後に電話番号をお知らせした時点からご利用開始となります。"
-    return StartDateResult(start=contract.start, rule=rule)
+    return StartDateResult(start=contract.start, rule=START_RULE)
 
 
 @dataclass(frozen=True, kw_only=True)

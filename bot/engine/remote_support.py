@@ -66,14 +66,17 @@ class CancellationResult(Result):
         )
 
 
+OTHER_PROVIDER_RULE = ("リモートサポートは当社インターネットをご利用のお客様向けのサービスのため、"
+                       "他社のインターネット回線をご利用の場合はご利用いただけません。")
+
+
 def eligibility(account: Account, today: date) -> EligibilityResult:
     """Can this account use リモートサポート? Needs our cable-internet line; one contract per line."""
     if not account.internet_line:
         return EligibilityResult(
             eligible=False,
             internet_line=None,
-            rule="リモートサポートは当社インターネットをご利用のお客様向けのサービスのため、"
-            "他社のインターネット回線をご利用の場合はご利用いただけません。",
+            rule=OTHER_PROVIDER_RULE,
         )
     for contract in account.of_service(Service.REMOTE_SUPPORT):
         if contract.active_on(today) or contract.start > today:

@@ -35,6 +35,26 @@ THEFT_COVER_KINDS = (Anshin.PREMIUM,)
 THEFT_COVER_DELAY_MONTHS = 2
 
 
+# ---- the rules, as customers read them (general answers and computed ones share these) -----------
+GENERAL_CANCEL_RULE = (
+    "レンタル端末/SIMの解約はマイページから端末ごとに申請します。15日までの申請は当月末、16日以降の申請は"
+    "翌月末での解約となり(当社の運用方針)、毎月25日は申請できません。"
+)
+GENERAL_REFUND_RULE = (
+    "デポコミ(12か月のデポジットコミット)期間を満了せずに解約・プラン変更された場合、デポジットはご返金できません。"
+    "おまとめコースの残り期間分もご返金できません。"
+)
+PAYMENT_CHANGE_RULE = (
+    "お支払い方法は、コンビニ払い(atone)・請求書払い(NP)からクレジットカード払いへの変更のみ承っています。"
+    "クレジットカード払いから他のお支払い方法へは変更できません。"
+)
+RECEIPT_RULE = "領収証はクレジットカード払いの場合のみ、マイページ「ダウンロード」>『領収証』から発行できます。"
+CARD_CHANGE_RULE = (
+    "クレジットカード情報はマイページ「ご契約者情報変更」>『お支払い方法の変更』から変更できます"
+    "(毎月25日の決済日を除く)。2019年10月31日以前にお申し込みのご契約はマイページ上部の専用ページからお手続きください。"
+)
+
+
 # ---- refunds (shared by cancellation and plan change) -------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,10 +114,10 @@ class CancellationResult(Result):
     def describe(self) -> str:
         if not self.accepted:
             return (
-                f"本日({jdate(self.applied)})は解約申請を受け付けられません。{jdate(self.next_possible)}以降に"
+                f"{jdate(self.applied)}は解約申請を受け付けられません。{jdate(self.next_possible)}以降に"
                 f"お申し込みいただくと{jdate(self.end_if_next_possible)}でのご解約となります。{self.rule}"
             )
-        text = f"本日({jdate(self.applied)})マイページから解約を申請されると、{jdate(self.end)}でのご解約となります。{self.rule}"
+        text = f"{jdate(self.applied)}にマイページから解約を申請されると、{jdate(self.end)}でのご解約となります。{self.rule}"
         if self.refunds is not None and self.refunds.course != Course.STANDARD:
             text += self.refunds.rule
         return text
@@ -146,9 +166,9 @@ class PlanChangeResult(Result):
 
     def describe(self) -> str:
         if not self.possible:
-            return f"本日はプラン変更を受け付けられません。次は{jdate(self.next_possible)}からお申し込みいただけます。{self.rule}"
+            return f"{jdate(self.applied)}はプラン変更を受け付けられません。次は{jdate(self.next_possible)}からお申し込みいただけます。{self.rule}"
         text = (
-            f"本日お申し込みいただくと、新しいプランは{jdate(self.effective)}から適用されます。"
+            f"{jdate(self.applied)}にお申し込みいただくと、新しいプランは{jdate(self.effective)}から適用されます。"
             f"プラン変更手数料は{self.fee.both}です。{self.rule}"
         )
         if self.refunds is not None and self.refunds.course != Course.STANDARD:
@@ -213,6 +233,7 @@ def premium_theft_cover_start(contract: RentalContract) -> TheftCoverResult:
 
 @dataclass(frozen=True, kw_only=True)
 class AnshinChangeResult(Result):
+    applied: date
     possible: bool
     current: Anshin
     requested: Anshin
@@ -224,10 +245,10 @@ class AnshinChangeResult(Result):
     def describe(self) -> str:
         if not self.possible:
             when = f"次は{jdate(self.next_possible)}からお申し込みいただけます。" if self.next_possible else ""
-            return f"本日は{ANSHIN_NAMES[self.requested] if not self.removal else '安心サポートの解除'}のお手続きはできません。{when}{self.rule}"
+            return f"{jdate(self.applied)}は{ANSHIN_NAMES[self.requested] if not self.removal else '安心サポートの解除'}のお手続きはできません。{when}{self.rule}"
         if self.removal:
-            return f"本日お申し込みいただくと、{jdate(self.effective)}で解除となります。{self.rule}"
-        text = f"本日お申し込みいただくと、{jdate(self.effective)}から{ANSHIN_NAMES[self.requested]}が適用されます。{self.rule}"
+            return f"{jdate(self.applied)}にお申し込みいただくと、{jdate(self.effective)}で解除となります。{self.rule}"
+        text = f"{jdate(self.applied)}にお申し込みいただくと、{jdate(self.effective)}から{ANSHIN_NAMES[self.requested]}が適用されます。{self.rule}"
         if self.theft_cover_starts:
             text += f"紛失・盗難の補償は{jdate(self.theft_cover_starts)}から開始されます。"
         return text
@@ -247,7 +268,7 @@ def default_anshin_target(current: Anshin) -> Anshin:
 def anshin_change(contract: RentalContract, today: date, requested: Anshin) -> AnshinChangeResult:
     """Change (or remove, requested=NONE) 安心サポート: 1st–15th, once per contract."""
     removal = requested == Anshin.NONE
-    common = dict(current=contract.anshin, requested=requested, removal=removal)
+    common = dict(applied=today, current=contract.anshin, requested=requested, removal=removal)
     if contract.anshin_changes_used >= 1:
         return AnshinChangeResult(possible=False, effective=None, next_possible=None, theft_cover_starts=None,
                                   rule="このご契約ではすでに安心サポートの変更・解除を1回ご利用済みです。" + ANSHIN_RULE, **common)
@@ -318,14 +339,8 @@ def payment_method_change(contract: RentalContract, today: date, requested: Paym
     base = dict(current=contract.payment, requested=requested)
     if requested == contract.payment:
         return PaymentChangeResult(possible=False, rule=f"すでに{PAYMENT_NAMES[requested]}です。", **base)
-    if contract.payment == Payment.CARD:
-        return PaymentChangeResult(
-            possible=False, rule="クレジットカード払いから他のお支払い方法への変更は承っておりません。", **base)
-    if requested != Payment.CARD:
-        return PaymentChangeResult(
-            possible=False,
-            rule="お支払い方法の変更は、コンビニ払い(atone)・請求書払い(NP)からクレジットカード払いへの変更のみ承っています。",
-            **base)
+    if contract.payment == Payment.CARD or requested != Payment.CARD:
+        return PaymentChangeResult(possible=False, rule=PAYMENT_CHANGE_RULE, **base)
     return PaymentChangeResult(
         possible=True,
         rule="コンビニ払い(atone)・請求書払い(NP)からクレジットカード払いへは、マイページ「ご契約者情報変更」>"
@@ -335,22 +350,23 @@ def payment_method_change(contract: RentalContract, today: date, requested: Paym
 
 @dataclass(frozen=True, kw_only=True)
 class CardChangeResult(Result):
+    applied: date
     possible: bool
     next_possible: Optional[date]
 
     def describe(self) -> str:
         if self.possible:
             return self.rule
-        return f"本日はクレジットカード情報を変更できません。{jdate(self.next_possible)}以降に変更いただけます。{self.rule}"
+        return f"{jdate(self.applied)}はクレジットカード情報を変更できません。{jdate(self.next_possible)}以降に変更いただけます。{self.rule}"
 
 
 def card_change(contract: RentalContract, today: date) -> CardChangeResult:
     """Card details cannot be changed on the 25th (settlement day)."""
     if today.day == SETTLEMENT_DAY:
-        return CardChangeResult(possible=False, next_possible=today + timedelta(days=1),
+        return CardChangeResult(applied=today, possible=False, next_possible=today + timedelta(days=1),
                                 rule="毎月25日は決済日のため、クレジットカード情報の変更が行えません。")
     return CardChangeResult(
-        possible=True, next_possible=None,
+        applied=today, possible=True, next_possible=None,
         rule="クレジットカード情報はマイページ「ご契約者情報変更」>『お支払い方法の変更』から変更できます"
         "(毎月25日を除く)。有効期限やセキュリティコードが変わった場合も変更が必要です。" + legacy_note(contract))
 

@@ -65,3 +65,24 @@ def contacts() -> Dict[str, Contact]:
 
 def contact_for(service: str) -> Optional[Contact]:
     return contacts().get(service)
+
+
+def contacts_text(service: Optional[str] = None, now: Optional[datetime] = None) -> str:
+    """The service's contact with its hours (all services when unknown)."""
+    from bot import settings
+
+    now = now or settings.now()
+    wanted = [service] if service in SERVICES else list(SERVICES)
+    return "\n".join(c.describe(now) for c in (contact_for(s) for s in wanted) if c is not None)
+
+
+def apology(service: Optional[str] = None) -> str:
+    """What the customer reads when the accounts database (or anything else) fails."""
+    try:
+        where = contacts_text(service)
+    except Exception:  # the contact list itself must never turn an apology into silence
+        where = ""
+    return (
+        "申し訳ございません。ただいまご契約情報を確認できません。しばらくしてからもう一度お試しいただくか、"
+        "下記の窓口へお問い合わせください。" + (f"\n{where}" if where else "")
+    )

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.account_service import QUESTIONS
+from bot.answers import FAQ_TOPICS, QUESTIONS
+from bot.faq import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,18 +31,27 @@ def test_verification_form_slots_are_filled_from_text_only_while_asked():
         assert mapping["conditions"] == [{"active_loop": "verify_identity_form", "requested_slot": name}]
 
 
-def test_every_question_has_intent_examples_rule_and_action():
+def test_every_question_is_reachable_by_its_own_intent_or_an_faq_topic():
+    """An `account_<key>` intent with examples, its rule and action; or FAQ topics routed to it."""
     domain = _yaml("domain.yml")
     nlu = {item["intent"]: item["examples"] for item in _yaml("data/nlu/account.yml")["nlu"]}
     rules = _yaml("rules/account.yml")["rules"]
     ruled = {(r["steps"][0].get("intent"), r["steps"][1].get("action")) for r in rules if len(r["steps"]) >= 2}
-    assert len(QUESTIONS) >= 20
-    for key in QUESTIONS:
+    assert ("account_topic", "action_answer_account_topic") in ruled
+    assert "account_topic" in domain["intents"] and "action_answer_account_topic" in domain["actions"]
+    assert len(QUESTIONS) >= 30
+    for key, question in QUESTIONS.items():
         intent, action = f"account_{key}", f"action_account_{key}"
-        assert intent in domain["intents"] and action in domain["actions"]
-        examples = [line for line in nlu[intent].splitlines() if line.strip().startswith("- ")]
-        assert len(examples) >= 12, intent
-        assert (intent, action) in ruled
+        if intent in nlu:
+            assert intent in domain["intents"] and action in domain["actions"]
+            examples = [line for line in nlu[intent].splitlines() if line.strip().startswith("- ")]
+            assert len(examples) >= 12, intent
+            assert (intent, action) in ruled
+        else:
+            assert question.faq, f"{key}: neither an intent nor an FAQ topic reaches it"
+        for faq in question.faq:
+            assert catalog.entry(faq) is not None, (key, faq)
+            assert FAQ_TOPICS[faq] == key, f"FAQ topic {faq} is claimed by two questions"
 
 
 def test_account_examples_are_not_also_faq_examples():

@@ -51,4 +51,4 @@ def test_results_serialise_to_plain_json():
     assert data["effective"] == "2026-12-01"
     assert data["fee"] == {"excl": 1500, "incl": 1650, "basis": "税別"}
     assert data["refunds"]["course"] == "depocomi"
-    assert data["text"].startswith("本日お申し込みいただくと")
+    assert data["text"].startswith("2026年11月2日にお申し込みいただくと")  # the application day it used

@@ -1,0 +1,27 @@
+"""Account-specific answers: the question registry.
+
+Each service module (remote_support.py, license_maintenance.py, haas.py, rental.py,
+phone_answering.py, every_service.py) declares its questions; this registry is their union.
+`FAQ_TOPICS` maps an FAQ answer key to the question that computes it for an identified customer.
+Entry points (which question, which contract, which engine call): bot/answers/service.py.
+"""
+from __future__ import annotations
+
+from bot.answers import every_service, haas, license_maintenance, phone_answering, remote_support, rental
+from bot.answers.question import Question
+
+QUESTIONS: dict[str, Question] = {
+    q.key: q
+    for module in (remote_support, license_maintenance, haas, rental, phone_answering, every_service)
+    for q in module.QUESTIONS
+}
+FAQ_TOPICS: dict[str, str] = {faq: q.key for q in QUESTIONS.values() for faq in q.faq}
+
+
+def question(key: str) -> Question:
+    return QUESTIONS[key]
+
+
+def question_for_faq(faq_key: str) -> Question | None:
+    key = FAQ_TOPICS.get(faq_key)
+    return QUESTIONS[key] if key else None
