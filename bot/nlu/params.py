@@ -172,10 +172,6 @@ def _week(m: re.Match[str], today: date) -> _Resolved:
     return (monday, False) if m["w"] != "今週" else None
 
 
-def _weekday(m: re.Match[str], today: date) -> _Resolved:
-    return today + timedelta(days=(WEEKDAYS.index(m["wd"]) - today.weekday()) % 7), True
-
-
 _PART = f"(?P<part>{_alt(MONTH_PARTS)})"
 DATE_PATTERNS: list[tuple[str, Callable[[re.Match[str], date], _Resolved]]] = [
     (r"(?<![\d/])(?P<y>\d{4})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?![\d/])",
@@ -189,7 +185,8 @@ DATE_PATTERNS: list[tuple[str, Callable[[re.Match[str], date], _Resolved]]] = [
     (_alt(RELATIVE_DAYS), lambda m, t: (t + timedelta(days=RELATIVE_DAYS[m[0]]), True)),
     (r"(?<![\d,.])(?P<n>\d{1,4})\s*(?P<unit>日|週間|週|か月|ヶ月|ヵ月|カ月|ケ月|箇月)(?P<dir>後|先|前(?!後))", _later),
     (rf"(?P<w>{_alt(WEEK_OFFSETS)})(?:の?(?P<wd>[{WEEKDAYS}])曜日?)?", _week),
-    (rf"(?<!毎週)(?<!毎週の)(?P<wd>[{WEEKDAYS}])曜日?", _weekday),
+    (rf"(?<!毎週)(?<!毎週の)(?P<wd>[{WEEKDAYS}])曜日?",  # the next one, today included
+     lambda m, t: (t + timedelta(days=(WEEKDAYS.index(m["wd"]) - t.weekday()) % 7), True)),
     (r"(?<![\d/,.])(?P<d>\d{1,2})日(?!間|後|先|前(?!後))", _bare_day),
     (r"年末|年内|今年中|今年いっぱい", lambda m, t: (date(t.year, 12, 31), True)),
     (r"年明け|年始|(?<!再)来年", lambda m, t: (_day(t.year + 1, 1, 1), False)),
