@@ -40,8 +40,9 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 run: $(MODEL)
 	bash scripts/run.sh
 
+## shell: DEBUG=1 prints intent/confidence/answer/service/identified under each reply; ACCOUNT=A1001 as that customer
 shell: $(MODEL)
-	bash scripts/shell.sh
+	MADOGUCHI_SHELL_DEBUG="$(DEBUG)" MADOGUCHI_SHELL_ACCOUNT="$(ACCOUNT)" bash scripts/shell.sh
 
 validate: $(STAMP)
 	bash scripts/validate.sh

@@ -21,7 +21,8 @@ VERIFIED, FAILED, LOCKED = "success", "failure", "locked"
 
 _BOOKKEEPING = {"action_listen", "action_extract_slots", "action_session_start"}
 _SMALLTALK = {"utter_greet", "utter_goodbye", "utter_thank"}
-_ACCOUNT_ACTIONS = {"action_answer_pending_question", "action_verification_result"}
+_ACCOUNT_ACTIONS = {"action_answer_pending_question", "action_verification_result", "action_answer_account_topic"}
+ACCOUNT_TOPIC_INTENT = "account_topic"   # bot.nlu.account_topics: an FAQ topic with a per-customer rule
 _VERIFICATION_ACTIONS = {"verify_identity_form", "action_decline_verification", "utter_verification_hint",
                          "validate_verify_identity_form"}
 _LOCK_VALUE = re.compile(r"^v\d+:(\d+):(\d+):")
@@ -60,7 +61,7 @@ class Turn:
     @property
     def topic(self) -> str:
         """What the customer most likely asked about: faq/<key>, or the predicted intent."""
-        if self.faq_key and (self.predicted in (None, "faq") or self.faq_answered):
+        if self.faq_key and (self.predicted in (None, "faq", ACCOUNT_TOPIC_INTENT) or self.faq_answered):
             return "faq/" + self.faq_key
         return self.predicted or self.intent or "?"
 
@@ -108,6 +109,8 @@ def _classify(turn: Turn, bot_events: List[Mapping[str, Any]]) -> None:
     account = [a for a in actions if a.startswith("action_account_")]
     if account:
         turn.account_question = account[-1].removeprefix("action_account_")
+    elif turn.intent == ACCOUNT_TOPIC_INTENT and not turn.account_question and turn.faq_key:
+        turn.account_question = turn.faq_key
     if "action_human_handoff" in actions:
         turn.kind = HANDOFF
     elif "action_offer_faq_topics" in actions or "utter_default" in actions or "action_default_fallback" in actions \
@@ -115,13 +118,13 @@ def _classify(turn: Turn, bot_events: List[Mapping[str, Any]]) -> None:
         turn.kind = FALLBACK
         turn.topics_offered = [m.group(1) for p in buttons for m in [_FAQ_TOPIC_PAYLOAD.search(p)] if m]
         turn.fallback_stage = 1 if turn.topics_offered or any(p.startswith("/account_") for p in buttons) else 2
+    elif account or any(a in _ACCOUNT_ACTIONS or a.startswith("action_answer_account") for a in actions):
+        turn.kind = ACCOUNT
     elif faq_utter or "utter_faq" in actions or "action_answer_faq_topic" in actions:
         turn.kind = FAQ
     elif "action_disambiguate_service" in actions:
         turn.kind = DISAMBIGUATION
         turn.services_offered = [p.split('"service":"')[1].split('"')[0] for p in buttons if '"service":"' in p]
-    elif account or any(a in _ACCOUNT_ACTIONS for a in actions):
-        turn.kind = ACCOUNT
     elif any(a in _VERIFICATION_ACTIONS for a in actions):
         turn.kind = VERIFICATION
     elif "utter_out_of_scope" in actions:
