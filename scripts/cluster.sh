@@ -14,6 +14,12 @@
 # CLUSTER_ACTION_BASE_PORT (5155), CLUSTER_PG_PORT (55432), CLUSTER_REDIS_PORT (56379),
 # CLUSTER_MODEL (models/madoguchi.tar.gz), TICKET_LOCK_LIFETIME (20 s: how long the lock of a Rasa
 # server that died mid-turn blocks its conversation), CLUSTER_START_TIMEOUT (300 s).
+#
+# Security (README "Security model"): nginx routes only the chat page, socket.io and the REST webhook;
+# Rasa's HTTP API (/model, /conversations, /status) answers only on the Rasa servers' loopback ports and
+# only with MADOGUCHI_API_TOKEN; the action servers listen on loopback and require MADOGUCHI_ACTION_SECRET.
+# Both are taken from the environment, else generated once into $CLUSTER_DIR/api-token, action-secret.
+# Verification limits are counted in Redis (db 2), shared by all action servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -104,6 +110,9 @@ export_env() {
   export MADOGUCHI_TRACKER_DB_USER=madoguchi MADOGUCHI_TRACKER_DB_PASSWORD="$pw" MADOGUCHI_TRACKER_DB_NAME=rasa
   export MADOGUCHI_REDIS_HOST=127.0.0.1 MADOGUCHI_REDIS_PORT="$REDIS_PORT"
   export MADOGUCHI_DB_URL="postgresql+psycopg://madoguchi:$pw@127.0.0.1:$PG_PORT/madoguchi"
+  export MADOGUCHI_LIMITS_URL="redis://127.0.0.1:$REDIS_PORT/2"
+  mkdir -p "$CLUSTER_DIR"
+  MADOGUCHI_SECRETS_DIR="$CLUSTER_DIR" . "$ROOT/scripts/secrets.sh"
 }
 
 start_postgres() {
@@ -197,22 +206,23 @@ up() {
   local i
   for ((i = 0; i < M; i++)); do
     log "action server $i on 127.0.0.1:$((ACTION_BASE + i))"
-    SANIC_HOST=127.0.0.1 start_bg "actions-$i" "$PY" -m rasa_sdk --actions actions --port "$((ACTION_BASE + i))"
+    start_bg "actions-$i" "$PY" -m bot.auth.action_server --actions actions --interface 127.0.0.1 --port "$((ACTION_BASE + i))"
   done
   for ((i = 0; i < N; i++)); do
     log "Rasa server $i on 127.0.0.1:$((RASA_BASE + i))"
     MADOGUCHI_ACTION_URL="http://127.0.0.1:$((ACTION_BASE + i % M))/webhook" \
       start_bg "rasa-$i" "$RASA" run --model "$MODEL" --interface 127.0.0.1 --port "$((RASA_BASE + i))" \
-      --enable-api --credentials credentials.yml --endpoints deploy/endpoints.cluster.yml
+      --enable-api --auth-token "$MADOGUCHI_API_TOKEN" --credentials credentials.yml --endpoints deploy/endpoints.cluster.yml
   done
   for ((i = 0; i < M; i++)); do wait_http "actions-$i" "http://127.0.0.1:$((ACTION_BASE + i))/health" "$RUN/actions-$i.pid"; done
-  for ((i = 0; i < N; i++)); do wait_http "rasa-$i" "http://127.0.0.1:$((RASA_BASE + i))/status" "$RUN/rasa-$i.pid"; done
+  for ((i = 0; i < N; i++)); do wait_http "rasa-$i" "http://127.0.0.1:$((RASA_BASE + i))/webhooks/rest/" "$RUN/rasa-$i.pid"; done
   start_nginx
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/status" || die "nginx does not reach the Rasa servers"
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/webhooks/rest/" || die "nginx does not reach the Rasa servers"
   cat <<MSG
 cluster: up.
   REST:     POST http://127.0.0.1:$PORT/webhooks/rest/webhook   (nginx -> $N Rasa servers)
-  socket.io http://127.0.0.1:$PORT/socket.io/  (sticky: ip_hash)
+  socket.io http://127.0.0.1:$PORT/socket.io/  (sticky: ip_hash)   chat page http://127.0.0.1:$PORT/chat/
+  HTTP API: http://127.0.0.1:$RASA_BASE/... ?token=\$(cat $CLUSTER_DIR/api-token)  (not through nginx)
   pids:     $RUN     logs: $LOG
   stop:     scripts/cluster.sh down
 MSG
@@ -267,6 +277,6 @@ case "${1:-}" in
   status) status ;;
   env)
     export_env
-    for v in CLUSTER_DIR N PORT RASA_BASE ACTION_BASE PG_PORT REDIS_PORT MADOGUCHI_DB_URL; do echo "$v=${!v}"; done ;;
+    for v in CLUSTER_DIR N PORT RASA_BASE ACTION_BASE PG_PORT REDIS_PORT MADOGUCHI_DB_URL MADOGUCHI_LIMITS_URL; do echo "$v=${!v}"; done ;;
   *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
 esac

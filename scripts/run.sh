@@ -12,12 +12,10 @@ if .venv/bin/python -c "import bot.cli" 2>/dev/null; then
   .venv/bin/python -m bot accounts load-demo
 fi
 
-# Rasa's HTTP API (/conversations/<id>/tracker, /model/...) can read and rewrite any conversation:
-# it needs a token. MADOGUCHI_API_TOKEN, else one generated once into var/api-token.
-if [ -z "${MADOGUCHI_API_TOKEN:-}" ]; then
-  [ -s var/api-token ] || (umask 077; .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(32))" > var/api-token)
-  MADOGUCHI_API_TOKEN=$(cat var/api-token)
-fi
+# Secrets (README "Security model"): MADOGUCHI_API_TOKEN (Rasa's HTTP API, which can read and rewrite
+# any conversation) and MADOGUCHI_ACTION_SECRET (only Rasa may call the action server), else each
+# generated once into var/.
+. scripts/secrets.sh
 
 pids=()
 stop() {
@@ -30,7 +28,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+# The action server listens on loopback only and requires the shared secret (bot/auth/action_server.py).
+.venv/bin/python -m bot.auth.action_server --actions actions --interface 127.0.0.1 --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 .venv/bin/rasa run --model models/madoguchi.tar.gz --port "$RASA_PORT" --enable-api --auth-token "$MADOGUCHI_API_TOKEN" \
   --credentials credentials.yml --endpoints endpoints.yml >var/log/rasa.log 2>&1 &
@@ -53,7 +52,7 @@ cat <<MSG
 
   Madoguchi is running.
     Chat page:  http://localhost:$RASA_PORT/chat/
-    REST:       POST http://localhost:$RASA_PORT/webhooks/rest/webhook
+    REST:       POST http://localhost:$RASA_PORT/webhooks/rest/webhook   (loopback callers only in development)
                 {"sender": "<conversation id>", "message": "こんにちは"}
     HTTP API:   http://localhost:$RASA_PORT/conversations/<id>/tracker?token=<var/api-token>
     Logs:       var/log/rasa.log, var/log/actions.log

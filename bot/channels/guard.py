@@ -7,9 +7,17 @@
   Only the payloads of the bot's own buttons (BUTTON_PAYLOADS) keep that meaning; any other text
   starting with ``/`` reaches NLU as plain text (its ``/`` becomes ``／``), so typing slash syntax
   can never prove identity, set account slots or name another customer's data.
-* ``secure_metadata(raw, sender_id)``: only the login token is passed on, and not as such: it is
-  checked here and replaced with a conversation-bound claim (bot.identity.issue_claim), so the
-  tracker store never holds a login token.
+* ``secure_metadata(raw, sender_id, extra, client)``: only the login token is passed on, and not as
+  such: it is checked here and replaced with a conversation-bound claim (bot.identity.issue_claim),
+  so the tracker store never holds a login token. ``display`` (the title of a clicked button) goes
+  through the same text rules as a message (clean_display); ``today`` (YYYY-MM-DD, staff testing)
+  only outside production; ``client`` is the channel's own id of the caller (a socket.io
+  connection, a REST conversation), used by the verification limits (bot.auth.limits) -- never
+  taken from the caller's metadata.
+* ``MESSAGE_RATE`` / ``RATE_LIMIT_REPLY``: at most MADOGUCHI_MESSAGES_PER_MINUTE (30) messages per
+  client per minute; more get a polite request to wait.
+* ``limit_request_size(app)``: Sanic's body limit (plain and chunked bodies) of the Rasa server set
+  to MAX_BODY_BYTES (MADOGUCHI_MAX_BODY_BYTES, default 256 KiB, the REST channel's own limit).
 * ``no_reply_apology(service)``: what the customer reads when Rasa produced no answer (the action
   server is down or failed).
 * ``Deduplicator``: the same text from the same sender within a few seconds gets the previous answer.
@@ -35,7 +43,23 @@ logger = logging.getLogger(__name__)
 
 MAX_CHARS = int(os.environ.get("MADOGUCHI_MAX_MESSAGE_CHARS", "1000"))
 MAX_TOKEN_CHARS = 4096
+MAX_DISPLAY_CHARS = 200
 DEDUP_SECONDS = 5.0
+
+
+def _max_body_bytes() -> int:
+    try:
+        value = int(os.environ.get("MADOGUCHI_MAX_BODY_BYTES", "") or 256 * 1024)
+    except ValueError:
+        return 256 * 1024
+    return value if value > 0 else 256 * 1024
+
+
+MAX_BODY_BYTES = _max_body_bytes()
+RATE_LIMIT_REPLY = (
+    "申し訳ございません。短い時間にたくさんのメッセージが届いたため、いったん受付を止めています。"
+    "1分ほど時間をおいてから、もう一度お送りください。"
+)
 
 EMPTY_REPLY = "ご質問を入力してください。リモートサポート、ライセンス保守、Linuxmania サポート、レンタル端末/SIM、電話代行についてお答えします。"
 TOO_LONG_REPLY = (
@@ -77,6 +101,25 @@ ACTION_TIMEOUT = apply_action_timeout()
 REPLY_TIMEOUT = float(os.environ.get("MADOGUCHI_REPLY_TIMEOUT", str(min(ACTION_TIMEOUT + 2, 12))))
 privacy.install_log_masking()
 rasa_speedups.install()
+
+
+def limit_request_size(app: Any) -> None:
+    """The Rasa server's Sanic body limit (default 100 MB, chunked bodies included) down to
+    MAX_BODY_BYTES. Called when a channel's blueprint is registered, before the server starts."""
+    try:
+        current = int(app.config.REQUEST_MAX_SIZE)
+    except (AttributeError, TypeError, ValueError):
+        current = MAX_BODY_BYTES
+    app.config.REQUEST_MAX_SIZE = min(current, MAX_BODY_BYTES)
+
+
+def _message_rate() -> Any:
+    from bot.auth.limits import MessageRate
+
+    return MessageRate()
+
+
+MESSAGE_RATE = _message_rate()
 
 
 # ------------------------------------------------------------------------------ the text
@@ -211,15 +254,65 @@ async def claim_for_token(token: Any, sender_id: str) -> Optional[str]:
         return identity.CLAIM_REJECTED
 
 
-async def secure_metadata(raw: Any, sender_id: str, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """Metadata for Rasa: the login token replaced by a claim; `extra` (already checked) kept."""
-    metadata: Dict[str, Any] = dict(extra or {})
-    metadata.pop("token", None)
+def clean_display(value: Any) -> Optional[str]:
+    """The `display` metadata (what the chat page shows for a clicked button) under the rules of a
+    message: control/bidi characters removed, phone numbers reduced to their last 4 digits, at most
+    MAX_DISPLAY_CHARS; None when nothing is left."""
+    if not isinstance(value, str):
+        return None
+    cleaned = strip_unsafe(value[: MAX_DISPLAY_CHARS * 4]).strip()[:MAX_DISPLAY_CHARS]
+    if not cleaned:
+        return None
+    return privacy.redact_phone_numbers(cleaned)
+
+
+_TODAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def clean_today(value: Any) -> Optional[str]:
+    """`metadata.today` (staff testing, "YYYY-MM-DD"): kept outside production only."""
+    from datetime import date
+
+    from bot import settings
+
+    if not settings.dev_mode() or not isinstance(value, str) or not _TODAY.match(value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return None
+
+
+async def secure_metadata(raw: Any, sender_id: str, extra: Optional[Dict[str, Any]] = None,
+                          client: Optional[str] = None) -> Dict[str, Any]:
+    """Metadata for Rasa: the login token replaced by a claim; `display` and `today` of `extra`
+    (else of `raw`) cleaned; the channel's `client` id. Nothing else."""
+    metadata: Dict[str, Any] = {}
+    sources = [m for m in (extra, raw) if isinstance(m, dict)]
+    for source in sources:
+        display = clean_display(source.get("display"))
+        if display:
+            metadata["display"] = display
+            break
+    for source in sources:
+        today = clean_today(source.get("today"))
+        if today:
+            metadata["today"] = today
+            break
     token = raw.get("token") if isinstance(raw, dict) else None
     claim = await claim_for_token(token, sender_id)
     if claim:
         metadata["token"] = claim
+    if client:
+        metadata["client"] = client
     return metadata
+
+
+def client_id(kind: str, value: str) -> str:
+    """The `client` metadata: ``<kind>:<hash>`` (socket.io connection id, REST conversation), so
+    that the raw connection id never reaches the tracker store."""
+    digest = hashlib.sha256(f"{kind}\x1f{value}".encode("utf-8", "replace")).hexdigest()[:24]
+    return f"{kind}:{digest}"
 
 
 # ------------------------------------------------------------------------------ no answer

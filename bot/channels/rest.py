@@ -17,6 +17,13 @@ Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"to
   login token.
 * The same text from the same sender within guard.DEDUP_SECONDS gets the previous answer.
 * ``?stream=true`` is not supported (answered as a normal request).
+* **Who may call it** (``authorize``): with ``MADOGUCHI_ENV=production`` only callers with
+  ``Authorization: Bearer $MADOGUCHI_REST_TOKEN`` (constant-time comparison; anything else: 401; no
+  token configured: the channel is off, 403 for everyone); in development only loopback callers
+  (the peer address and any X-Forwarded-For / X-Real-IP / Forwarded address), 403 otherwise.
+  ``GET /webhooks/rest/`` (health) stays open.
+* At most guard.MESSAGE_RATE messages per minute per conversation (429 with a polite reply).
+* The Rasa server's body limit (plain and chunked) is guard.MAX_BODY_BYTES (``limit_request_size``).
 
 credentials.yml (replaces Rasa's stock ``rest:`` entry; the URL stays /webhooks/rest/webhook)::
 
@@ -25,8 +32,11 @@ credentials.yml (replaces Rasa's stock ``rest:`` entry; the URL stays /webhooks/
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import json
 import logging
+import os
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -41,7 +51,7 @@ from bot.channels import guard  # also installs log masking and the action-serve
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_BYTES = guard.MAX_BODY_BYTES
 MAX_SENDER_CHARS = 128
 RESERVED_SENDER_PREFIXES = ("web-",)   # conversations of the web chat (bot.channels.secure_socketio)
 
@@ -111,6 +121,69 @@ def _bot_text(sender_id: str, text: str) -> Dict[str, Any]:
     return {"recipient_id": sender_id, "text": text}
 
 
+# ------------------------------------------------------------------------------ who may call
+REST_TOKEN_ENV = "MADOGUCHI_REST_TOKEN"
+_FORWARD_HEADERS = ("x-forwarded-for", "x-real-ip")
+
+
+def _is_loopback(address: Any) -> bool:
+    text = str(address or "").strip().strip("[]")
+    if text.lower().startswith("::ffff:"):
+        text = text[7:]
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def _forwarded_addresses(request: Request) -> List[str]:
+    found: List[str] = []
+    for name in _FORWARD_HEADERS:
+        for value in request.headers.getall(name, []):
+            found += [part.strip() for part in value.split(",") if part.strip()]
+    for value in request.headers.getall("forwarded", []):
+        for element in value.split(","):
+            for pair in element.split(";"):
+                key, _, val = pair.strip().partition("=")
+                if key.lower() == "for":
+                    val = val.strip('"')
+                    if val.startswith("["):
+                        val = val[1:].split("]", 1)[0]
+                    elif val.count(":") == 1:
+                        val = val.split(":", 1)[0]
+                    found.append(val)
+    return found
+
+
+def authorize(request: Request) -> Optional[BadRequest]:
+    """None when this caller may use the REST channel, else the error to answer with."""
+    from bot import settings
+
+    if settings.dev_mode():
+        peer = getattr(request, "ip", None) or getattr(getattr(request, "conn_info", None), "client_ip", None)
+        addresses = [peer] + _forwarded_addresses(request)
+        if all(_is_loopback(a) for a in addresses):
+            return None
+        return BadRequest("forbidden", "in development the REST channel answers loopback callers only", 403)
+    expected = os.environ.get(REST_TOKEN_ENV, "").strip()
+    if not expected:
+        return BadRequest("rest_disabled", "the REST channel is off (MADOGUCHI_REST_TOKEN is not set)", 403)
+    header = request.headers.get("authorization") or ""
+    scheme, _, given = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8", "replace"),
+                                                             expected.encode("utf-8")):
+        return BadRequest("unauthorized", "Authorization: Bearer <MADOGUCHI_REST_TOKEN> is required", 401)
+    return None
+
+
+class _RestBlueprint(Blueprint):
+    """Sets the Rasa server's body limit when the channel is attached to it."""
+
+    def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        guard.limit_request_size(app)
+        super().register(app, options)
+
+
 class HardenedRestInput(RestInput):
     """Rasa's REST channel with the input rules of bot.channels.guard."""
 
@@ -146,7 +219,10 @@ class HardenedRestInput(RestInput):
         return messages
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        webhook = Blueprint("madoguchi_rest_webhook", __name__)
+        webhook = _RestBlueprint("madoguchi_rest_webhook", __name__)
+        from bot import privacy
+
+        privacy.add_secret(os.environ.get(REST_TOKEN_ENV, "").strip())
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -154,6 +230,13 @@ class HardenedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = authorize(request)
+            if refused is not None:
+                logger.warning("REST channel: refused a caller (%s)", refused.code)
+                reply = _error(refused)
+                if refused.status == 401:
+                    reply.headers["WWW-Authenticate"] = "Bearer"
+                return reply
             try:
                 body = parse_body(request.body)
                 sender_id = parse_sender(body)
@@ -161,6 +244,11 @@ class HardenedRestInput(RestInput):
                 raw_metadata = parse_metadata(body)
             except BadRequest as exc:
                 return _error(exc)
+            client = guard.client_id("rest", sender_id)
+            if not guard.MESSAGE_RATE.allow(client):
+                logger.warning("REST channel: message rate limit reached in conversation %s", sender_id)
+                return response.json([_bot_text(sender_id, guard.RATE_LIMIT_REPLY)], status=429,
+                                     headers={"Retry-After": "60"}, ensure_ascii=False)
             try:
                 text, reply = guard.clean_text(raw_text)
                 if reply is not None:
@@ -169,7 +257,7 @@ class HardenedRestInput(RestInput):
                 token = raw_metadata.get("token")
 
                 async def produce() -> List[Dict[str, Any]]:
-                    metadata = await guard.secure_metadata(raw_metadata, sender_id)
+                    metadata = await guard.secure_metadata(raw_metadata, sender_id, client=client)
                     return await self._answer(on_new_message, request, sender_id, text, metadata)
 
                 messages = await self.dedup.run(self.dedup.key(sender_id, text, token), produce)

@@ -19,7 +19,14 @@ into somebody else's conversation. Here:
   metadata is not forwarded except ``display`` (the title of a clicked quick-reply button, for
   history); the text goes through the guard's input rules too;
 * on resume, the conversation history is read from the tracker store and sent to that
-  connection only (event ``session_history``).
+  connection only (event ``session_history``);
+* **logout**: the event ``logout`` and a ``session_request`` with ``{"new": true}`` (the page's
+  ログアウト and 新しい会話) drop the connection's login token, and ``logout`` also removes the
+  identity proof (slot ``identity_proof``) of the conversation the connection was bound to; a later
+  message is anonymous unless it carries a token itself. A reconnect only has the token the page
+  still holds (``auth`` is read again by the client on every connection);
+* at most guard.MESSAGE_RATE messages per minute per connection; the channel's ``client`` metadata
+  (the verification limits, bot.auth.limits) is a hash of the connection id.
 
 The same channel serves the chat page (``bot/web/static``) at ``/chat/`` on the Rasa server
 itself (same origin as socket.io), ``GET /chat/api/config`` and, in development mode only,
@@ -180,6 +187,7 @@ class _ChatBlueprint(Blueprint):
         self.ctx.sio = sio
 
     def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        guard.limit_request_size(app)
         self.ctx.sio.attach(app, self.ctx.channel.socketio_path)
         self.ctx.channel._app = app
         self.ctx.channel._add_page_routes(app)
@@ -286,11 +294,24 @@ class SecureSocketIOInput(InputChannel):
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text, *args: Any) -> None:
+            guard.MESSAGE_RATE.forget(guard.client_id("sio", sid))
             logger.debug("socket.io client %s disconnected", sid)
+
+        @sio.on("logout", namespace=self.namespace)
+        async def logout(sid: Text, data: Any = None) -> None:
+            """ログアウト: the connection's login and the bound conversation's identity proof end."""
+            async with sio.session(sid, namespace=self.namespace) as session:
+                session["token"] = None
+                sender_id = session.get("sender_id")
+            if sender_id:
+                await self._forget_identity(sender_id)
+            await sio.emit("logged_out", {}, to=sid, namespace=self.namespace)
+            logger.debug("socket.io client %s logged out", sid)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any = None) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
+            fresh = isinstance(data, dict) and data.get("new") is True
+            requested = data.get("session_id") if isinstance(data, dict) and not fresh else None
             sender_id = verify_session(requested, self.session_max_age)
             resumed = sender_id is not None
             if not resumed:
@@ -298,6 +319,8 @@ class SecureSocketIOInput(InputChannel):
             async with sio.session(sid, namespace=self.namespace) as session:
                 previous = session.get("sender_id")
                 session["sender_id"] = sender_id
+                if fresh:
+                    session["token"] = None   # 新しい会話: the page sends its token again if it has one
             if previous and previous != sender_id:
                 await sio.leave_room(sid, previous, namespace=self.namespace)
             await sio.enter_room(sid, sender_id, namespace=self.namespace)
@@ -328,6 +351,11 @@ class SecureSocketIOInput(InputChannel):
             if not isinstance(text, str):
                 return
             output = SecureSocketIOOutput(sio, self.bot_message_evt)
+            client = guard.client_id("sio", sid)
+            if not guard.MESSAGE_RATE.allow(client):
+                logger.warning("socket.io: message rate limit reached in conversation %s", sender_id)
+                await output.send_text_message(sender_id, guard.RATE_LIMIT_REPLY)
+                return
             # Shared input rules (bot/channels/guard.py): control/bidi characters, length, empty
             # text, slash syntax, phone numbers; the login token becomes a conversation claim.
             text, reply = guard.clean_text(text)
@@ -336,7 +364,7 @@ class SecureSocketIOInput(InputChannel):
                 return
             text = text[: self.max_message_chars]
             metadata = self._metadata(data.get("metadata"), session.get("token"))
-            metadata = await guard.secure_metadata(metadata, sender_id, extra=metadata)
+            metadata = await guard.secure_metadata(metadata, sender_id, extra=metadata, client=client)
             message = UserMessage(
                 text, output, sender_id, input_channel=self.name(), metadata=metadata
             )
@@ -363,10 +391,39 @@ class SecureSocketIOInput(InputChannel):
         token = _clean_token(raw.get("token")) or connection_token
         if token:
             metadata["token"] = token
-        display = raw.get("display")
-        if isinstance(display, str) and display.strip():
-            metadata["display"] = display[:MAX_DISPLAY_CHARS]
+        display = guard.clean_display(raw.get("display"))
+        if display:
+            metadata["display"] = display
+        today = guard.clean_today(raw.get("today"))
+        if today:
+            metadata["today"] = today
         return metadata
+
+    async def _forget_identity(self, sender_id: str) -> None:
+        """Remove the identity proof from the conversation's tracker (after ログアウト)."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return
+        try:
+            from rasa.shared.core.events import SlotSet
+
+            lock_store = getattr(agent, "lock_store", None)
+            if lock_store is not None:
+                async with lock_store.lock(sender_id):   # not in the middle of one of its turns
+                    await self._drop_proof(store, sender_id, SlotSet)
+            else:
+                await self._drop_proof(store, sender_id, SlotSet)
+        except Exception:  # the logout itself has happened (the token is gone); log and go on
+            logger.exception("Cannot remove the identity proof of a web conversation after logout")
+
+    @staticmethod
+    async def _drop_proof(store: Any, sender_id: str, slot_set: Any) -> None:
+        tracker = await store.retrieve(sender_id)
+        if tracker is None or not tracker.get_slot("identity_proof"):
+            return
+        tracker.update(slot_set("identity_proof", None))
+        await store.save(tracker)
 
     async def _history(self, sender_id: str) -> List[Dict[str, Any]]:
         """The conversation so far, as the chat page shows it (text only)."""

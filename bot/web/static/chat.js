@@ -318,15 +318,22 @@
     });
   }
 
+  // 新しい会話 (and ログアウト): a fresh conversation; {new: true} also makes the server forget the
+  // login token this connection was opened with (the page sends its current token with every message).
   function startNewConversation() {
     save(KEY_SESSION, null);
     state.pending = [];
     el.log.textContent = "";
     if (state.socket) {
       state.ready = false;
-      state.socket.emit("session_request", {});
+      state.socket.emit("session_request", { new: true });
     }
     el.input.focus();
+  }
+
+  // ログアウト on the server: the connection's login and the conversation's identity proof end.
+  function endLoginOnServer() {
+    if (state.socket) state.socket.emit("logout", {});
   }
 
   // ------------------------------------------------------------------ login (demo / embedding site)
@@ -387,6 +394,7 @@
     // see the account-specific answers of the previous customer.
     el.logout.addEventListener("click", function () {
       setLogin(null);
+      endLoginOnServer();
       startNewConversation();
       (el.demoForm.hidden ? el.input : el.demoSelect).focus();
     });
@@ -404,6 +412,7 @@
         setLogin(event.data.token, typeof event.data.label === "string" ? event.data.label : "");
       } else if (event.data.type === "madoguchi:logout") {
         setLogin(null);
+        endLoginOnServer();
         startNewConversation();
       }
     });
