@@ -10,6 +10,7 @@ apology with the right contact, never silence.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from abc import ABC, abstractmethod
 from typing import List, Optional, Text
 
@@ -143,8 +144,7 @@ class ActionAnswerPendingQuestion(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         said = parse_params(text, settings.today_for(latest_metadata(tracker)))
         if said.on is not None:
-            params = Params(count=params.count, on=said.on, anshin_from=params.anshin_from, anshin_to=params.anshin_to,
-                            payment_from=params.payment_from, payment_to=params.payment_to)
+            params = replace(params, on=said.on)
         return respond(dispatcher, tracker, key, params)
 
 

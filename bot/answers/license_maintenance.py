@@ -128,6 +128,6 @@ QUESTIONS = [
     Question("lm_mail_support_start", "メールサポートの回答開始日", SERVICE, _mail_support, lm.MAIL_SUPPORT_RULE,
              contract_types=(CONTRACT,), faq=("lm_mail_support_response_time",), dates=FUTURE, when="受付日{d}"),
     Question("lm_technical_service", "テクニカル・サービスのご入金期限", SERVICE, _technical_service,
-             lm.TECHNICAL_SERVICE_RULE, contract_types=(CONTRACT,), faq=("lm_tech_service_payment",), dates=FUTURE,
+             lm.TECHNICAL_SERVICE_RULE, contract_types=(CONTRACT,), faq=("lm_tech_service_payment", "lm_tech_service_pre_check"), dates=FUTURE,
              when="ご予約日{d}"),
 ]

@@ -24,9 +24,8 @@ def encode(key: str, params: Params) -> str:
         value = getattr(params, name)
         if value is not None:
             data[name] = value.value
-    purpose = getattr(params, "purpose", None)
-    if purpose:
-        data["purpose"] = purpose
+    if params.purpose:
+        data["purpose"] = params.purpose
     return f"{key}|{json.dumps(data, ensure_ascii=False, separators=(',', ':'))}"
 
 
@@ -47,15 +46,11 @@ def _params(data: dict[str, Any]) -> Params:
             value = None
         on = DateMention(text=str(raw.get("text", ""))[:40], value=value, exact=bool(raw.get("exact", True)),
                          problem=raw.get("problem") if raw.get("problem") in ("nonexistent",) else None)
-    extra = {"purpose": data["purpose"]} if data.get("purpose") in ("event", "recruiting") and _has_purpose() else {}
+    purpose = data.get("purpose") if data.get("purpose") in ("event", "recruiting") else None
     return Params(count=count, on=on,
                   anshin_from=_enum(Anshin, data.get("anshin_from")), anshin_to=_enum(Anshin, data.get("anshin_to")),
                   payment_from=_enum(Payment, data.get("payment_from")), payment_to=_enum(Payment, data.get("payment_to")),
-                  **extra)
-
-
-def _has_purpose() -> bool:
-    return "purpose" in getattr(Params, "__dataclass_fields__", {})
+                  purpose=purpose)
 
 
 def decode(pending: Any, known: Any) -> tuple[Optional[str], Params]:

@@ -53,7 +53,7 @@ def _add_numbers(case: Case) -> str:
 
 def _trial(case: Case) -> str:
     contracts = [c for c in case.account.contracts if isinstance(c, CONTRACT)]
-    return pa.trial(contracts, case.day, getattr(case.params, "purpose", None)).describe()
+    return pa.trial(contracts, case.day, case.params.purpose).describe()
 
 
 def _fee(case: Case) -> str:
@@ -87,7 +87,7 @@ def _number_use(case: Case) -> str:
 
 QUESTIONS = [
     Question("pa_add_number", "番号追加後の月額", SERVICE, _add_numbers, pa.NUMBER_RULE,
-             contract_types=(CONTRACT,), faq=("pa_additional_number",), dates=NO_DATE),
+             contract_types=(CONTRACT,), faq=("pa_additional_number",)),
     Question("pa_trial", "無料お試しのご利用", SERVICE, _trial, pa.TRIAL_RULE + "イベントや求人の時期に合わせたご利用は対象外です。",
              faq=("pa_free_trial", "pa_free_trial_once", "pa_free_trial_event"), dates=FUTURE, when="{d}開始の場合"),
     Question("pa_monthly_fee", "電話代行の月額", SERVICE, _fee, pa.FEE_RULE,

@@ -83,7 +83,8 @@ def _anshin(case: Case) -> str:
         removal = f"、解除の場合は{jdate(month_end(case.day))}で終了" if c.anshin != Anshin.NONE else ""
         return (head + f"{jdate(case.day)}にお申し込みいただくと、変更の場合は{jdate(change.effective)}から適用{removal}となります。"
                 + rt.ANSHIN_RULE + rt.THEFT_RULE)
-    when = f"次は{jdate(change.next_possible)}からお申し込みいただけます。" if change.next_possible else ""
+    when = (f"次は{jdate(change.next_possible)}～{jdate(change.next_possible.replace(day=rt.CHANGE_LAST_DAY))}に"
+            "お申し込みいただけます。" if change.next_possible else "")
     return head + f"{jdate(case.day)}は安心サポートの変更・解除のお手続きはできません。{when}{change.rule}"
 
 
@@ -116,7 +117,7 @@ QUESTIONS = [
     Question("rt_plan_change", "プラン変更ができるか", SERVICE, _plan_change,
              f"プラン変更は毎月1日～15日にマイページから受け付け、翌月から適用されます。手数料は{rt.PLAN_CHANGE_FEE.both}です。"
              + rt.PLAN_CHANGE_NOTES,
-             contract_types=(CONTRACT,), faq=("rt_plan_change_fee",), dates=FUTURE, when="{d}にお申し込みの場合"),
+             contract_types=(CONTRACT,), faq=("rt_plan_change_fee", "rt_plan_change_how"), dates=FUTURE, when="{d}にお申し込みの場合"),
     Question("rt_deposit_refund", "デポジットの返金", SERVICE, _deposit, rt.GENERAL_REFUND_RULE,
              contract_types=(CONTRACT,), faq=("rt_depocomi", "rt_omatome"), dates=FUTURE,
              when="{d}に解約を申請された場合"),

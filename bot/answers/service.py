@@ -77,10 +77,10 @@ def _candidates(account: Account, q: Question, service: Optional[Service]) -> li
 
 
 def _head(q: Question, case: Case) -> str:
-    """Every computed answer says the date it used."""
-    if q.dates == NO_DATE:
-        return ""
-    return f"({q.date_phrase(case.day) if case.named_day else '本日' + jdate_w(case.today) + '時点'})"
+    """Every computed answer says the date it used (today when the date plays no part)."""
+    if q.dates == NO_DATE or not case.named_day:
+        return f"(本日{jdate_w(case.today)}時点)"
+    return f"({q.date_phrase(case.day)})"
 
 
 def answer_for_account(account: Account, key: str, today: date, *, contract_no: Optional[str] = None,

@@ -58,6 +58,11 @@ def _one_decimal(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def _two_decimals(value: Fraction) -> Decimal:
+    """What the customer pays, as shown: 28⅓ % → 28.33 (never a rounder figure than the one charged)."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def _pct(value: Decimal) -> str:
     """Decimal('70.0') -> '70', Decimal('88.3') -> '88.3'."""
     text = f"{value:f}"
@@ -65,8 +70,11 @@ def _pct(value: Decimal) -> str:
 
 
 def maintenance_end(start: date) -> date:
-    """Last day covered by a year of maintenance started on `start`."""
-    return period_last_day(start, MAINTENANCE_MONTHS)
+    """The expiry date (満了日), the last day covered by a year of maintenance started on `start`.
+
+    Seed 001: below 80 % there is no maintenance; on the anniversary R is exactly 80 %, so that day
+    is still covered (decision: the anniversary is the expiry date; the member ID lapses the day after)."""
+    return add_months(start, MAINTENANCE_MONTHS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +102,7 @@ def residual_value(contract: LicenseMaintenanceContract, on: date) -> ResidualVa
         exact=exact,
         rule=policy(
             "ライセンス残存価値は保守開始日(購入・更新・再加入日)から1年で20%(6か月で10%)下がるものとし、"
-            "1か月未満を切り捨てた経過月数で計算し、小数第2位を四捨五入した値を料金計算にも用いています。"
+            "1か月未満を切り捨てた経過月数で計算しています。"
         ),
     )
 
@@ -109,7 +117,7 @@ class MaintenanceStatusResult(Result):
     def describe(self) -> str:
         if self.active:
             return f"保守期間中です({jdate(self.start)}～{jdate(self.last_day)})。{self.rule}"
-        return f"保守期間は{jdate(self.last_day)}で満了しています。{self.rule}"
+        return f"保守期間は{jdate(self.last_day)}で満了し、{jdate(self.invalid_from)}から会員IDが無効となっています。{self.rule}"
 
 
 def maintenance_status(contract: LicenseMaintenanceContract, today: date) -> MaintenanceStatusResult:
@@ -164,7 +172,7 @@ def renewal_fee(contract: LicenseMaintenanceContract, today: date) -> RenewalRes
             "再加入のお手続きとなります。",
         )
     fee = Price.from_excl(contract.unit_price * contract.licenses * RENEWAL_PERCENT // 100)
-    new_start = status.invalid_from
+    new_start = status.last_day          # one more year from the expiry date
     return RenewalResult(
         possible=True,
         fee=fee,
@@ -202,12 +210,9 @@ class RejoinResult(Result):
 
 
 def _top_up(contract: LicenseMaintenanceContract, on: date, licenses: int) -> tuple[ResidualValueResult, int]:
-    """(100 − R)% × price × licences, rounded down to the yen.
-
-    R is the one-decimal percentage the reply shows (decision): the customer pays exactly the
-    percentage they read (71.7 % residual → 28.3 %), never an unshown 28.33…%."""
+    """(100 − R)% × price × licences with R exact (17 months: 28⅓ %), rounded down to the yen."""
     residual = residual_value(contract, on)
-    missing = Fraction(100) - Fraction(residual.percent)
+    missing = Fraction(100) - residual.exact
     amount = int(contract.unit_price * licenses * missing / 100)  # int() floors positives
     return residual, amount
 
@@ -216,7 +221,7 @@ def rejoin_fee(contract: LicenseMaintenanceContract, today: date) -> RejoinResul
     """Rejoin after a lapse on `today`: pay the gap to 100 % of the price; 1 year from today."""
     status = maintenance_status(contract, today)
     residual, amount = _top_up(contract, today, contract.licenses)
-    pay = Decimal(100) - residual.percent
+    pay = _two_decimals(Fraction(100) - residual.exact)
     if status.active:
         return RejoinResult(
             possible=False, residual_percent=residual.percent, pay_percent=pay, fee=None,

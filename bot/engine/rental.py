@@ -166,7 +166,8 @@ class PlanChangeResult(Result):
 
     def describe(self) -> str:
         if not self.possible:
-            return f"{jdate(self.applied)}はプラン変更を受け付けられません。次は{jdate(self.next_possible)}からお申し込みいただけます。{self.rule}"
+            return (f"{jdate(self.applied)}はプラン変更を受け付けられません。次は{jdate(self.next_possible)}～"
+                    f"{jdate(self.next_possible.replace(day=CHANGE_LAST_DAY))}にお申し込みいただけます。{self.rule}")
         text = (
             f"{jdate(self.applied)}にお申し込みいただくと、新しいプランは{jdate(self.effective)}から適用されます。"
             f"プラン変更手数料は{self.fee.both}です。{self.rule}"
@@ -244,7 +245,8 @@ class AnshinChangeResult(Result):
 
     def describe(self) -> str:
         if not self.possible:
-            when = f"次は{jdate(self.next_possible)}からお申し込みいただけます。" if self.next_possible else ""
+            when = (f"次は{jdate(self.next_possible)}～{jdate(self.next_possible.replace(day=CHANGE_LAST_DAY))}に"
+                    "お申し込みいただけます。" if self.next_possible else "")
             return f"{jdate(self.applied)}は{ANSHIN_NAMES[self.requested] if not self.removal else '安心サポートの解除'}のお手続きはできません。{when}{self.rule}"
         if self.removal:
             return f"{jdate(self.applied)}にお申し込みいただくと、{jdate(self.effective)}で解除となります。{self.rule}"

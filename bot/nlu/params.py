@@ -320,9 +320,22 @@ class Params:
     anshin_to: Optional[Anshin] = None
     payment_from: Optional[Payment] = None
     payment_to: Optional[Payment] = None
+    purpose: Optional[str] = None      # "event" | "recruiting": what the customer wants a service for
+
+
+# Purposes the 電話代行 trial excludes (seed 004: イベントや求人広告の時期に合わせてのご利用).
+_PURPOSES = (("event", re.compile(r"イベント|催し|展示会|キャンペーン")),
+             ("recruiting", re.compile(r"求人|採用|募集|リクルート")))
+
+
+def mentioned_purpose(text: str) -> Optional[str]:
+    """「イベント期間だけ」 -> "event", 「求人広告を出す時期」 -> "recruiting", else None."""
+    s = _prepare(text)[0]
+    return next((name for name, rx in _PURPOSES if rx.search(s)), None)
 
 
 def parse_params(text: str, today: date) -> Params:
     anshin_from, anshin_to = anshin_change(text)
     payment_from, payment_to = payment_change(text)
-    return Params(mentioned_count(text), mentioned_date(text, today), anshin_from, anshin_to, payment_from, payment_to)
+    return Params(mentioned_count(text), mentioned_date(text, today), anshin_from, anshin_to, payment_from, payment_to,
+                  mentioned_purpose(text))

@@ -164,7 +164,7 @@ def test_rejoin_worked_example_18_months_pays_30_percent():
     text = messages[0]["text"]
     assert "残存価値70%" in text and "30%" in text
     assert "108,000円(税別) = 118,800円(税込)" in text
-    assert "2027年11月19日" in text
+    assert "2027年11月20日" in text   # one year from the rejoin day 2026-11-20 (the anniversary is the expiry date)
 
 
 def test_adding_one_licence_six_months_after_renewal_pays_10_percent():

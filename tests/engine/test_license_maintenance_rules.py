@@ -19,7 +19,7 @@ def test_worked_example_rejoin_after_18_months_pays_30_percent():
     assert result.fee.excl == 120000 * 3 * 30 // 100 == 108000
     assert result.fee.incl == 118800
     assert result.new_start == date(2026, 11, 20)
-    assert result.new_last_day == date(2027, 11, 19)
+    assert result.new_last_day == date(2027, 11, 20)   # one year from the rejoin day; the anniversary is the expiry date
     assert result.is_policy  # the depreciation rule is the operator's decision
 
 
@@ -31,7 +31,7 @@ def test_worked_example_adding_a_licence_six_months_after_renewal_pays_10_percen
     assert result.new_licenses_price.excl == 120000
     assert result.top_up.excl == 120000 * 3 // 10
     assert result.total.excl == 156000 and result.total.incl == 171600
-    assert result.new_last_day == date(2027, 11, 19)
+    assert result.new_last_day == date(2027, 11, 20)
 
 
 def test_renewal_is_20_percent_and_extends_from_expiry():
@@ -39,17 +39,19 @@ def test_renewal_is_20_percent_and_extends_from_expiry():
     assert result.possible
     assert result.fee.excl == 72000
     assert result.new_start == date(2027, 5, 20)
-    assert result.new_last_day == date(2028, 5, 19)
+    assert result.new_last_day == date(2028, 5, 20)      # one more year from the expiry date 2027-05-20
     assert result.payment_deadline == date(2027, 5, 17)  # Thu 5/20 -> Mon 5/17
 
 
 def test_maintenance_active_for_one_year_then_lapsed():
+    # S = 2025-05-20. Seed: below 80 % no maintenance; on the anniversary R = 80 % exactly → still covered,
+    # it is the expiry date; from 2026-05-21 the member ID is invalid.
     contract = _contract()
-    assert lm.maintenance_status(contract, date(2026, 5, 19)).active
-    lapsed = lm.maintenance_status(contract, date(2026, 5, 20))
-    assert not lapsed.active and lapsed.invalid_from == date(2026, 5, 20)
-    assert not lm.renewal_fee(contract, date(2026, 5, 20)).possible
-    assert not lm.rejoin_fee(contract, date(2026, 5, 19)).possible
+    assert lm.maintenance_status(contract, date(2026, 5, 20)).active
+    lapsed = lm.maintenance_status(contract, date(2026, 5, 21))
+    assert not lapsed.active and lapsed.invalid_from == date(2026, 5, 21)
+    assert not lm.renewal_fee(contract, date(2026, 5, 21)).possible
+    assert not lm.rejoin_fee(contract, date(2026, 5, 20)).possible
     assert not lm.add_licenses_fee(contract, date(2026, 11, 20), 1).possible
 
 
@@ -99,6 +101,6 @@ def test_tax_rounding_is_stated_as_policy_only_when_it_happened():
 
 
 def test_renewal_recorded_in_advance_counts_as_active():
-    early = _contract(start=date(2027, 5, 20))   # renewed before the 2027-05-19 expiry
+    early = _contract(start=date(2027, 5, 20))   # renewed before the 2027-05-20 expiry
     status = lm.maintenance_status(early, date(2026, 12, 1))
-    assert status.active and status.last_day == date(2028, 5, 19)
+    assert status.active and status.last_day == date(2028, 5, 20)

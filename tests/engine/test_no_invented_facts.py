@@ -124,25 +124,26 @@ def _lm(start=date(2025, 5, 20)):
     return LicenseMaintenanceContract("CW-1", purchased=start, licenses=3, unit_price=120000, maintenance_start=start)
 
 
-def test_on_the_exact_anniversary_maintenance_has_lapsed_and_rejoin_pays_20_percent():
-    # Active 1 year from S=2025-05-20: through 2026-05-19. On 2026-05-20, m = 12 → R = 80 %:
-    # not a renewal (expired) but a rejoin paying 100 − 80 = 20 % × 120,000 × 3 = 72,000円(税別).
+def test_on_the_exact_anniversary_it_is_still_an_on_time_renewal():
+    # S=2025-05-20. Seed 001: 「80%を下回ると保守サービスが受けられません」; active 1 year from S (R ≥ 80 %).
+    # On 2026-05-20, m = 12 → R = 80 %, not below: the expiry date itself, still a renewal of
+    # 20 % × 120,000 × 3 = 72,000円(税別), one more year from the expiry date (to 2027-05-20).
     anniversary = date(2026, 5, 20)
-    assert not lm.renewal_fee(_lm(), anniversary).possible
-    rejoin = lm.rejoin_fee(_lm(), anniversary)
-    assert rejoin.possible and rejoin.residual_percent == Decimal("80.0") and rejoin.pay_percent == Decimal("20.0")
-    assert rejoin.fee.excl == 72000
-    # The day before, it is still a renewal of 20 % from the expiry date.
-    assert lm.renewal_fee(_lm(), date(2026, 5, 19)).fee.excl == 72000
+    renewal = lm.renewal_fee(_lm(), anniversary)
+    assert renewal.possible and renewal.fee.excl == 72000 and renewal.new_last_day == date(2027, 5, 20)
+    assert not lm.rejoin_fee(_lm(), anniversary).possible
+    # The day after, it is a rejoin: R(2026-05-21) = 80 % still (12 whole months) → pay 20 % = 72,000円.
+    rejoin = lm.rejoin_fee(_lm(), date(2026, 5, 21))
+    assert rejoin.possible and rejoin.residual_percent == Decimal("80.0") and rejoin.fee.excl == 72000
 
 
 def test_the_percentage_shown_is_the_percentage_charged():
-    # S=2025-05-20, rejoin on 2026-12-20: m = 19 → R = 100 − 19×20/12 = 68.33… shown as 68.3 %;
-    # pay 31.7 % × 120,000 × 3 = 114,120円(税別) (31.666…% would be 113,999円).
+    # S=2025-05-20, rejoin on 2026-12-20: m = 19 → R = 100 − 19×20/12 = 68.33…% (shown 68.3 %);
+    # pay 31.666…% × 120,000 × 3 = 114,000円(税別) exactly; the reply shows 31.67 %, not a rounder 31.7 %.
     rejoin = lm.rejoin_fee(_lm(), date(2026, 12, 20))
-    assert rejoin.residual_percent == Decimal("68.3") and rejoin.pay_percent == Decimal("31.7")
-    assert rejoin.fee.excl == 114120
-    assert "31.7%" in rejoin.describe()
+    assert rejoin.residual_percent == Decimal("68.3") and rejoin.pay_percent == Decimal("31.67")
+    assert rejoin.fee.excl == 114000
+    assert "31.67%" in rejoin.describe() and "31.7%" not in rejoin.describe()
 
 
 def test_earliest_delivery_whose_payment_deadline_is_still_ahead():
