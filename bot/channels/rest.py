@@ -22,7 +22,8 @@ Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"to
   token configured: the channel is off, 403 for everyone); in development only loopback callers
   (the peer address and any X-Forwarded-For / X-Real-IP / Forwarded address), 403 otherwise.
   ``GET /webhooks/rest/`` (health) stays open.
-* At most guard.MESSAGE_RATE messages per minute per conversation (429 with a polite reply).
+* At most guard.MESSAGE_RATE messages per minute per conversation (429, ``{"error": "rate_limited",
+  "message": <a polite Japanese request to wait>}``, Retry-After: 60).
 * The Rasa server's body limit (plain and chunked) is guard.MAX_BODY_BYTES (``limit_request_size``).
 
 credentials.yml (replaces Rasa's stock ``rest:`` entry; the URL stays /webhooks/rest/webhook)::
@@ -247,8 +248,9 @@ class HardenedRestInput(RestInput):
             client = guard.client_id("rest", sender_id)
             if not guard.MESSAGE_RATE.allow(client):
                 logger.warning("REST channel: message rate limit reached in conversation %s", sender_id)
-                return response.json([_bot_text(sender_id, guard.RATE_LIMIT_REPLY)], status=429,
-                                     headers={"Retry-After": "60"}, ensure_ascii=False)
+                limited = _error(BadRequest("rate_limited", guard.RATE_LIMIT_REPLY, 429))
+                limited.headers["Retry-After"] = "60"
+                return limited
             try:
                 text, reply = guard.clean_text(raw_text)
                 if reply is not None:

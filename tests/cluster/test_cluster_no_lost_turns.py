@@ -50,8 +50,16 @@ def cluster():
         c.down()
 
 
-async def _tracker_user_turns(session: aiohttp.ClientSession, url: str, sender: str, run: str) -> list:
-    async with session.get(f"{url}/conversations/{sender}/tracker", params={"include_events": "ALL"},
+def _api(cluster: Cluster) -> tuple:
+    """Rasa's HTTP API is not routed by nginx and needs the API token (README "Security model"):
+    the last Rasa server (server 0 is the one killed) on its own port."""
+    token = (cluster.directory / "api-token").read_text().strip()
+    return cluster.rasa_url(cluster.servers - 1), token
+
+
+async def _tracker_user_turns(session: aiohttp.ClientSession, api: tuple, sender: str, run: str) -> list:
+    url, token = api
+    async with session.get(f"{url}/conversations/{sender}/tracker", params={"include_events": "ALL", "token": token},
                            timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as resp:
         assert resp.status == 200, f"tracker of {sender}: HTTP {resp.status}"
         tracker = await resp.json()
@@ -102,7 +110,7 @@ async def _drive(cluster: Cluster, run: str, scripts: dict, stats: dict) -> None
             # Failed: the turn may still have been processed (server killed after saving the tracker).
             # Retry only when the tracker does not have it: never a duplicate turn.
             await asyncio.sleep(0.5)
-            seen = await _tracker_user_turns(session, url, sender, run)
+            seen = await _tracker_user_turns(session, _api(cluster), sender, run)
             if seq in seen:
                 stats["recovered_without_resend"] += 1
                 return
@@ -118,7 +126,7 @@ async def _drive(cluster: Cluster, run: str, scripts: dict, stats: dict) -> None
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         await asyncio.gather(*(conversation(session, s, t) for s, t in scripts.items()))
-        stats["turns"] = {s: await _tracker_user_turns(session, url, s, run) for s in scripts}
+        stats["turns"] = {s: await _tracker_user_turns(session, _api(cluster), s, run) for s in scripts}
 
 
 def test_socketio_polling_session_stays_on_one_server(cluster):

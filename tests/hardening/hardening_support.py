@@ -59,6 +59,7 @@ class Stack:
         self.rasa_log = tmp / "rasa.log"
         self.actions_log = tmp / "actions.log"
         self.secret = "hardening-" + os.urandom(16).hex()
+        self.action_secret = "actions-" + os.urandom(16).hex()
         self.env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -66,13 +67,15 @@ class Stack:
             "MADOGUCHI_VAR_DIR": str(tmp / "var"),
             "MADOGUCHI_DB_URL": f"sqlite:///{tmp / 'accounts.db'}",
             "MADOGUCHI_ACTION_TIMEOUT": str(ACTION_TIMEOUT),
+            "MADOGUCHI_ACTION_SECRET": self.action_secret,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         }
         endpoints = {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook",
-                                "enable_selective_domain": True},  # as endpoints.yml
+                                "enable_selective_domain": True,  # as endpoints.yml
+                                "headers": {"Authorization": f"Bearer {self.action_secret}"}},
             "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)},
         }
         (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
@@ -109,8 +112,8 @@ class Stack:
 
     def start_actions(self, **env: str) -> None:
         self.actions = self._start(
-            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port),
-             "-vv"], self.actions_log, {**self.env, **env})
+            [str(VENV_BIN / "python"), "-m", "bot.auth.action_server", "--actions", "actions",
+             "-p", str(self.actions_port), "-vv"], self.actions_log, {**self.env, **env})
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", self.actions, self.actions_log)
 
     def stop_actions(self) -> None:

@@ -189,8 +189,10 @@ class RasaStack:
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.chat_url = self.url + "/chat/"
         self.processes: List[subprocess.Popen] = []
+        self.action_secret = "e2e-actions-" + os.urandom(16).hex()
         self.env = {
             "MADOGUCHI_SECRET": "e2e-" + os.urandom(16).hex(),
+            "MADOGUCHI_ACTION_SECRET": self.action_secret,
             "MADOGUCHI_VAR_DIR": str(tmp / "var"),
             "MADOGUCHI_DB_URL": f"sqlite:///{tmp / 'accounts.db'}",
             "MADOGUCHI_ENV": "development",
@@ -199,7 +201,8 @@ class RasaStack:
         endpoints_file = PROJECT_ROOT / "endpoints.yml"
         endpoints = (yaml.safe_load(endpoints_file.read_text()) if endpoints_file.exists() else None) or {}
         endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook",
-                                        "enable_selective_domain": True}  # as endpoints.yml
+                                        "enable_selective_domain": True,  # as endpoints.yml
+                                        "headers": {"Authorization": f"Bearer {self.action_secret}"}}
         store = endpoints.get("tracker_store")
         if isinstance(store, dict) and store.get("dialect") == "sqlite":
             store["db"] = str(tmp / "tracker.db")
@@ -228,7 +231,7 @@ class RasaStack:
         actions_dir = Path(os.environ.get("MADOGUCHI_E2E_ACTIONS_DIR", PROJECT_ROOT))
         try:
             actions = start_process(
-                [python, "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.actions_port)],
+                [python, "-m", "bot.auth.action_server", "--actions", "actions", "-p", str(self.actions_port)],
                 self.tmp / "actions.log", self.env, cwd=actions_dir)
             self.processes.append(actions)
             rasa = start_process(

@@ -1,0 +1,82 @@
+"""A live bot for the attack tests: the hardening stack (tests/hardening/hardening_support.Stack:
+trained model, credentials.yml's channels, the action server started through
+bot.auth.action_server, temp stores, free loopback ports) in **production** mode, with a REST bearer
+token and an API token, as an operator would run it."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hardening"))
+
+from hardening_support import MODEL, ROOT, VENV_BIN, Stack, post  # noqa: E402,F401
+
+
+def request(method: str, url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None,
+            timeout: float = 30) -> Tuple[int, Any]:
+    """(status, parsed JSON or text); no exception for 4xx/5xx."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            status, raw = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, raw = e.code, e.read()
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode("utf-8", "replace")
+
+
+class ProductionStack(Stack):
+    def __init__(self, tmp: Path) -> None:
+        super().__init__(tmp)
+        self.rest_token = "rest-" + os.urandom(16).hex()
+        self.api_token = "api-" + os.urandom(16).hex()
+        self.env.update({"MADOGUCHI_ENV": "production", "MADOGUCHI_REST_TOKEN": self.rest_token,
+                         "MADOGUCHI_API_TOKEN": self.api_token})
+
+    def start_rasa(self) -> None:
+        self.rasa = self._start(
+            [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.api_token,
+             "-i", "127.0.0.1", "-p", str(self.rasa_port), "-m", str(MODEL),
+             "--credentials", str(self.tmp / "credentials.yml"),
+             "--endpoints", str(self.tmp / "endpoints.yml")],
+            self.rasa_log, self.env)
+        self._wait(self.url + "/webhooks/rest/", self.rasa, self.rasa_log)
+        for text in ("こんにちは", "オペレーターと話したい"):
+            self.say("warmup-" + os.urandom(4).hex(), text, timeout=120)
+
+    def say(self, sender: str, text: str, token: Optional[str] = None, timeout: float = 30,
+            bearer: Optional[str] = "default") -> Tuple[int, Any, float]:
+        body: Dict[str, Any] = {"sender": sender, "message": text}
+        if token is not None:
+            body["metadata"] = {"token": token}
+        headers = {"Content-Type": "application/json"}
+        bearer = self.rest_token if bearer == "default" else bearer
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        req = urllib.request.Request(self.webhook, data=json.dumps(body).encode("utf-8"), method="POST",
+                                     headers=headers)
+        import time
+
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                status, raw = r.status, r.read()
+        except urllib.error.HTTPError as e:
+            status, raw = e.code, e.read()
+        elapsed = time.monotonic() - started
+        try:
+            return status, json.loads(raw), elapsed
+        except ValueError:
+            return status, raw.decode("utf-8", "replace"), elapsed
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        status, body = request("GET", f"{self.url}/conversations/{sender}/tracker?token={self.api_token}")
+        assert status == 200, body
+        return body
