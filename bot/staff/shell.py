@@ -23,8 +23,19 @@ SESSION_MINUTES = 8 * 60
 
 
 def quiet_warnings() -> None:
+    """Ignore the deprecation categories, and keep them out of the terminal even where a library
+    later puts its own "default"/"always" filters in front (numpy, scipy, Rasa's "once" for
+    UserWarning, which some deprecation warnings also are)."""
     for category in QUIET_CATEGORIES:
         warnings.filterwarnings("ignore", category=category)
+    show = warnings.showwarning
+    if not getattr(show, "_madoguchi_quiet", False):
+        def quiet_show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+            if not issubclass(category, QUIET_CATEGORIES):
+                show(message, category, *args, **kwargs)
+
+        quiet_show._madoguchi_quiet = True  # type: ignore[attr-defined]
+        warnings.showwarning = quiet_show
     # the same for anything this process starts
     os.environ["PYTHONWARNINGS"] = ",".join(f"ignore::{c.__name__}" for c in QUIET_CATEGORIES)
 

@@ -118,8 +118,9 @@ def _classify(turn: Turn, bot_events: List[Mapping[str, Any]]) -> None:
         turn.kind = FALLBACK
         turn.topics_offered = [m.group(1) for p in buttons for m in [_FAQ_TOPIC_PAYLOAD.search(p)] if m]
         turn.fallback_stage = 1 if turn.topics_offered or any(p.startswith("/account_") for p in buttons) else 2
-    elif account or any(a in _ACCOUNT_ACTIONS or a.startswith("action_answer_account") for a in actions):
-        turn.kind = ACCOUNT
+    elif (account or any(a in _ACCOUNT_ACTIONS or a.startswith("action_answer_account") for a in actions)) \
+            and not (faq_utter and turn.intent == ACCOUNT_TOPIC_INTENT):
+        turn.kind = ACCOUNT  # (an account topic answered with the general FAQ answer counts as faq)
     elif faq_utter or "utter_faq" in actions or "action_answer_faq_topic" in actions:
         turn.kind = FAQ
     elif "action_disambiguate_service" in actions:

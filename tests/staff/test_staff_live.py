@@ -1,0 +1,271 @@
+"""Staff tools against a live bot (one Rasa server + action server for the module, issue #15):
+/metrics counters move with real messages, `python -m bot ask`, `python -m bot review` on the
+tracker store those conversations wrote (fallback, handoff, failed verification found, personal
+data masked), the staff page in Chromium, and a scripted `make shell`-style session (pty).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.hardening import hardening_support  # noqa: E402
+from tests.hardening.hardening_support import Stack, VENV_BIN  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+API_TOKEN = "staff-test-token-" + os.urandom(6).hex()
+STAFF_PASSWORD = "staff-pw-" + os.urandom(6).hex()
+# A1001 of fixtures/demo_accounts.yml: 山田 太郎, 090-0000-1001, contracts RS-0001, LM-0001 (hands-on)
+PERSONAL = ("山田", "太郎", "090", "1234-5678", "RS-0001", "LM-0001", "A1001", "claim1:", "v1:")
+HANDOFF_TEXT = "山田太郎です。電話番号は090-1234-5678です。オペレーターと話したい"
+FALLBACK_TEXT = "ぽぽぽぽ"
+FAQ_TEXT = "スマホのリモートサポートは可能ですか？"   # a training example of faq/rs_smartphone
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\r")
+
+
+def metric_values(stack: Stack) -> dict:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(stack.url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    values = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            values[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return values
+
+
+def value(values: dict, name: str, **labels) -> float:
+    return values.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if not hardening_support.MODEL.exists():
+        pytest.skip("no trained model (make train)")
+    tmp = tmp_path_factory.mktemp("staff_stack")
+    from tests.web.webtest_support import snapshot_model
+
+    original_model = hardening_support.MODEL
+    hardening_support.MODEL = snapshot_model(original_model, tmp)  # someone may be re-training
+    running = Stack(tmp)
+    running.env.update(MADOGUCHI_API_TOKEN=API_TOKEN, MADOGUCHI_STAFF_PASSWORD=STAFF_PASSWORD)
+    try:
+        running.load_demo_accounts()
+        running.start_actions()
+        running.start_rasa()
+        yield running
+    finally:
+        running.stop()
+        hardening_support.MODEL = original_model
+
+
+@pytest.fixture(scope="module")
+def seeded(stack):
+    """Real conversations through the bot: a fallback, a handoff with personal data, a failed
+    verification (wrong last 4 digits), and the metrics before and after them."""
+    before = metric_values(stack)
+    assert "スマートフォン" in stack.texts("seed-faq", FAQ_TEXT)
+    assert "次のいずれか" in stack.texts("seed-fallback", FALLBACK_TEXT)
+    stack.texts("seed-handoff", HANDOFF_TEXT)
+    sender = "seed-verify"
+    stack.texts(sender, "本人確認したい")
+    stack.texts(sender, "LM-0001")
+    failed = stack.texts(sender, "0000")  # A1001's phone ends in 1001
+    after = metric_values(stack)
+    return {"before": before, "after": after, "failed_reply": failed}
+
+
+def test_metrics_count_the_messages(stack, seeded):
+    before, after = seeded["before"], seeded["after"]
+    assert value(after, "madoguchi_messages_total", channel="rest") - value(
+        before, "madoguchi_messages_total", channel="rest") == 6
+    delta = {kind: value(after, "madoguchi_replies_total", kind=kind) - value(before, "madoguchi_replies_total", kind=kind)
+             for kind in ("faq", "fallback", "handoff", "verification")}
+    assert delta["faq"] == 1 and delta["handoff"] == 1 and delta["fallback"] == 1, delta
+    assert delta["verification"] == 3, delta
+    assert "確認できませんでした" in seeded["failed_reply"]
+    assert value(after, "madoguchi_verifications_total", outcome="failure") - value(
+        before, "madoguchi_verifications_total", outcome="failure") == 1
+    assert value(after, "madoguchi_reply_latency_seconds_count") - value(
+        before, "madoguchi_reply_latency_seconds_count") == 6
+    models = [labels for (name, labels) in after if name == "madoguchi_model_info"]
+    assert models and dict(models[0])["model"].endswith(".tar.gz")
+    assert all(name.startswith("madoguchi_") for (name, _) in after)
+
+
+def test_metrics_refuse_proxied_callers_without_the_token(stack):
+    proxied = urllib.request.Request(stack.url + "/metrics", headers={"X-Forwarded-For": "203.0.113.7"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(proxied, timeout=10)
+    assert refused.value.code == 403
+    proxied = urllib.request.Request(stack.url + "/metrics", headers={"X-Forwarded-For": "203.0.113.7",
+                                                                      "Authorization": "Bearer " + API_TOKEN})
+    with urllib.request.urlopen(proxied, timeout=10) as r:
+        assert r.status == 200 and b"madoguchi_messages_total" in r.read()
+
+
+def run_bot(stack: Stack, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([str(VENV_BIN / "python"), "-m", "bot", *args], cwd=str(ROOT), env=stack.env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_bot_ask_prints_reply_and_diagnostics(stack):
+    result = run_bot(stack, "ask", "--url", stack.url, FAQ_TEXT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert "スマートフォンであればサポート可能" in result.stdout
+    assert lines[-1].startswith("[diag] intent=faq (")
+    assert "answer=faq/rs_smartphone" in lines[-1] and "service=remote_support" in lines[-1]
+    assert "identified=no" in lines[-1] and lines[-1].endswith("kind=faq")
+
+    result = run_bot(stack, "ask", "--url", stack.url, "--account", "A1001", "--today", "2026-11-16",
+                     "ハンズオンはあと何回無料？")
+    assert result.returncode == 0, result.stderr
+    assert "LM-0001" in result.stdout  # the customer's own contract: the token was accepted
+    assert "identified=yes" in result.stdout and "kind=account" in result.stdout
+
+
+def test_bot_ask_batch_summary(stack, tmp_path):
+    questions = tmp_path / "questions.txt"
+    questions.write_text("# staff checks\nこんにちは\n\nオペレーターと話したい\n", encoding="utf-8")
+    result = run_bot(stack, "ask", "--url", stack.url, "--file", str(questions))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("[diag]") == 2
+    table = result.stdout[result.stdout.index("#  kind"):]
+    assert re.search(r"^1\s+smalltalk\s+greet\s", table, re.M)
+    assert re.search(r"^2\s+handoff\s+human_handoff\s", table, re.M)
+    assert "2 questions: handoff 1, smalltalk 1" in table
+
+
+def test_bot_ask_without_a_bot_fails_clearly(stack):
+    from bot.localserver import free_port
+
+    result = run_bot(stack, "ask", "--url", f"http://127.0.0.1:{free_port()}", "こんにちは")
+    assert result.returncode == 1 and "is it running" in result.stderr
+
+
+def test_review_finds_and_masks(stack, seeded, tmp_path):
+    draft = tmp_path / "draft.yml"
+    result = run_bot(stack, "review", "--days", "1", "--tracker-db", f"sqlite:///{stack.tracker_db}",
+                     "--export", str(draft))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    counts = dict(re.findall(r"^  (\S.*?\S)\s{2,}(\d+)$", out, re.M))
+    assert int(counts["fallback, stage 1 (topics offered)"]) >= 1
+    assert int(counts["handoff requests"]) >= 1
+    assert int(counts["failed verifications"]) >= 1
+    assert f"「{FALLBACK_TEXT}」" in out
+    assert "オペレーターと話したい" in out and "(verification input, not shown)" in out
+    for private in PERSONAL + ("seed-handoff", "seed-verify"):
+        assert private not in out, private
+    text = draft.read_text(encoding="utf-8")
+    assert FALLBACK_TEXT in text and "# predicted intent:" in text
+    assert yaml.safe_load(text)["nlu"][0]["intent"] == "label_me"
+
+
+def test_review_refuses_to_write_into_data(stack):
+    result = run_bot(stack, "review", "--days", "1", "--tracker-db", f"sqlite:///{stack.tracker_db}",
+                     "--export", str(ROOT / "data" / "nlu" / "draft.yml"))
+    assert result.returncode == 2 and not (ROOT / "data" / "nlu" / "draft.yml").exists()
+
+
+def test_staff_page_in_chromium(stack, seeded):
+    from tests.web.webtest_support import CHROMIUM, launch_chromium
+
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page()
+            response = page.goto(stack.url + "/staff/")
+            assert response.status == 401
+            assert page.locator("input[type=password]").count() == 1
+            assert page.locator("svg.chart").count() == 0 and "Needs a human look" not in page.content()
+            page.fill("input[name=password]", "wrong")
+            page.click("button[type=submit]")
+            assert "Wrong password" in page.content()
+            page.fill("input[name=password]", STAFF_PASSWORD)
+            page.click("button[type=submit]")
+            page.locator("#review").wait_for()
+            assert page.locator("svg.chart").count() >= 4
+            assert page.locator("svg.chart rect.bar").count() >= 1
+            assert page.locator("svg.chart rect.bar").first.bounding_box()["height"] > 0
+            assert "model: " + hardening_support.MODEL.name in page.inner_text("#model")
+            html = page.content()
+            assert FALLBACK_TEXT in html and "handoff" in html
+            for private in PERSONAL + ("seed-handoff", "seed-verify", API_TOKEN, STAFF_PASSWORD):
+                assert private not in html, private
+            page.click("text=Log out")
+            page.locator("input[type=password]").wait_for()
+        finally:
+            browser.close()
+
+
+def test_shell_session_prints_diagnostics(stack, tmp_path):
+    """`python -m bot.staff.shell` (what `make shell DEBUG=1 ACCOUNT=A1001` runs) in a pty."""
+    endpoints = yaml.safe_load((stack.tmp / "endpoints.yml").read_text())
+    endpoints["tracker_store"]["db"] = str(tmp_path / "shell-tracker.db")
+    (tmp_path / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
+    from bot.localserver import free_port
+
+    env = {**stack.env, "TERM": "xterm", "MADOGUCHI_SHELL_DEBUG": "1", "MADOGUCHI_SHELL_ACCOUNT": "A1001"}
+    args = [str(VENV_BIN / "python"), "-m", "bot.staff.shell", "--model", str(hardening_support.MODEL),
+            "--endpoints", str(tmp_path / "endpoints.yml"), "--interface", "127.0.0.1", "--port", str(free_port())]
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(str(ROOT))
+        os.execve(args[0], args, env)
+    out = bytearray()
+
+    def read_until(pattern: str, start: int, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out.extend(chunk)
+                text = ANSI.sub("", out[start:].decode("utf-8", "replace"))
+                if re.search(pattern, text):
+                    return text
+        raise AssertionError(f"no {pattern!r} in:\n" + ANSI.sub("", out.decode("utf-8", "replace"))[-3000:])
+
+    try:
+        startup = read_until(r"Bot loaded", 0, 240)
+        assert "Testing as the logged-in customer A1001" in startup
+        assert "DeprecationWarning" not in startup and "FutureWarning" not in startup
+        mark = len(out)
+        os.write(fd, "ハンズオンはあと何回無料？\r".encode())
+        answer = read_until(r"\[diag\][^\n]*kind=\w+", mark, 90)
+        diag = re.search(r"\[diag\][^\n]*", answer).group(0)
+        assert "identified=yes" in diag and "kind=account" in diag and "service=haas" in diag
+        assert "LM-0001" in answer  # answered from A1001's own contract
+        os.write(fd, b"/stop\r")
+    finally:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
