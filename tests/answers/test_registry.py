@@ -50,3 +50,12 @@ def test_pending_round_trip_and_anything_else_is_ignored():
                  'rt_cancel_end|{"on": {"value": "2027-02-30"}}', 'rt_cancel_end|{"purpose": "<script>"}'):
         key, back = pending.decode(junk, answers.QUESTIONS)
         assert back.count is None and back.purpose is None and (back.on is None or back.on.value is None)
+
+
+def test_the_readme_lists_every_question_with_an_example():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for key in answers.QUESTIONS:
+        row = next((line for line in readme.splitlines() if f"(`{key}`" in line), None)
+        assert row is not None and "「" in row, f"README: no example for {key}"
