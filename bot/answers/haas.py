@@ -39,8 +39,8 @@ def _eligibility(case: Case) -> str:
 
 def _hours(case: Case) -> str:
     """Open now (no date named), or whether the day they name is a 受付日 and when it next opens."""
-    if not case.named_day:
-        return hx.phone_support_hours(settings.now()).describe()
+    if not case.named_day:   # now's clock time on the case's today (staff may ask "as if it were that day")
+        return hx.phone_support_hours(datetime.combine(case.today, settings.now().time())).describe()
     result = hx.phone_support_hours(datetime.combine(case.day, time(0, 0)))
     if result.next_open_day == case.day:
         return f"{jdate_w(case.day)}は受付日です。{result.rule}"

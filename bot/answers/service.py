@@ -78,7 +78,8 @@ def _candidates(account: Account, q: Question, service: Optional[Service]) -> li
 
 def _head(q: Question, case: Case) -> str:
     """Every computed answer says the date it used (today when the date plays no part)."""
-    if q.dates == NO_DATE or not case.named_day:
+    on = case.params.on
+    if q.dates == NO_DATE or not case.named_day or (on is not None and not on.exact):
         return f"(本日{jdate_w(case.today)}時点)"
     return f"({q.date_phrase(case.day)})"
 
@@ -106,7 +107,7 @@ def answer_for_account(account: Account, key: str, today: date, *, contract_no: 
         covered = (chosen,) if chosen is not None else tuple(candidates)
         if not covered:
             return Reply(text=prefix + "ご本人確認済みのお客様のアカウントにはご契約が登録されていません。")
-        return Reply(text=prefix + q.answer(replace(case, covered=covered)))
+        return Reply(text=prefix + _head(q, case) + q.answer(replace(case, covered=covered)))
     if chosen is None:
         if not candidates:
             names = "、".join(SERVICE_NAMES[t.service] for t in q.contract_types)
