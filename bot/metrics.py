@@ -99,11 +99,19 @@ def model_name() -> Optional[str]:
 
 
 def model_name_of(path: Any) -> Optional[str]:
-    """The file name of a model path, following the models/madoguchi.tar.gz link to the named model."""
+    """The running model's name: models/madoguchi.tar.gz is a hard link (or a symbolic link) to
+    models/madoguchi-<training data hash>.tar.gz (Makefile), whose name is returned."""
     if not path:
         return None
     try:
-        return Path(path).resolve().name
+        resolved = Path(path).resolve()
+        info = resolved.stat()
+        if resolved.name == "madoguchi.tar.gz" and info.st_nlink > 1:
+            for sibling in sorted(resolved.parent.glob("madoguchi-*.tar.gz")):
+                other = sibling.stat()
+                if (other.st_ino, other.st_dev) == (info.st_ino, info.st_dev):
+                    return sibling.name
+        return resolved.name
     except OSError:
         return Path(path).name
 

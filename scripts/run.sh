@@ -29,17 +29,18 @@ stop() {
 trap stop INT TERM EXIT
 
 # The action server listens on loopback only and requires the shared secret (bot/auth/action_server.py).
-.venv/bin/python -m bot.auth.action_server --actions actions --interface 127.0.0.1 --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+.venv/bin/python -m bot.auth.action_server --actions actions --interface 127.0.0.1 --port "$ACTION_PORT" \
+  --logging-config_file deploy/logging/actions.yml >var/log/actions.out 2>&1 &  # logs rotate (issue #15)
 pids+=($!)
 .venv/bin/rasa run --model models/madoguchi.tar.gz --port "$RASA_PORT" --enable-api --auth-token "$MADOGUCHI_API_TOKEN" \
-  --credentials credentials.yml --endpoints endpoints.yml >var/log/rasa.log 2>&1 &
+  --credentials credentials.yml --endpoints endpoints.yml --logging-config-file deploy/logging/rasa.yml >var/log/rasa.out 2>&1 &
 pids+=($!)
 
 wait_for() {  # name url
   for _ in $(seq 1 180); do
     if curl -fsS "$2" >/dev/null 2>&1; then return 0; fi
     for pid in "${pids[@]}"; do
-      kill -0 "$pid" 2>/dev/null || { echo "$1 stopped while starting; see var/log/"; tail -n 20 var/log/*.log; exit 1; }
+      kill -0 "$pid" 2>/dev/null || { echo "$1 stopped while starting; see var/log/"; tail -n 20 var/log/*.log var/log/*.out; exit 1; }
     done
     sleep 1
   done
