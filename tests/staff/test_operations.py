@@ -1,0 +1,96 @@
+"""Operations basics (issue #15): metric names and counting, the model's name, rotating log files,
+the Prometheus scrape example. No servers."""
+from __future__ import annotations
+
+import logging
+import logging.config
+from pathlib import Path
+
+import yaml
+
+from bot import metrics
+from bot.staff import turns
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sample(name, **labels):
+    return metrics.REGISTRY.get_sample_value(name, labels or None) or 0.0
+
+
+def test_observe_turn_counts_channel_kind_latency_and_verification():
+    events = [
+        {"event": "user", "text": "0000", "timestamp": 1.0,
+         "parse_data": {"intent": {"name": "inform_verification", "confidence": 0.8}}},
+        {"event": "action", "name": "verify_identity_form"},
+        {"event": "bot", "text": "確認できませんでした。", "timestamp": 1.2, "data": {}, "metadata": {}},
+        {"event": "slot", "name": "identity_lock", "value": "v1:3:1796999999:" + "e" * 32},
+        {"event": "action", "name": "action_listen"},
+    ]
+    before = (sample("madoguchi_messages_total", channel="socketio-test"),
+              sample("madoguchi_replies_total", kind="verification"),
+              sample("madoguchi_verifications_total", outcome="locked"),
+              sample("madoguchi_reply_latency_seconds_count"),
+              sample("madoguchi_reply_latency_seconds_bucket", le="0.25"))
+    metrics.observe_turn("socketio-test", 0.2, events)
+    after = (sample("madoguchi_messages_total", channel="socketio-test"),
+             sample("madoguchi_replies_total", kind="verification"),
+             sample("madoguchi_verifications_total", outcome="locked"),
+             sample("madoguchi_reply_latency_seconds_count"),
+             sample("madoguchi_reply_latency_seconds_bucket", le="0.25"))
+    assert [a - b for a, b in zip(after, before)] == [1, 1, 1, 1, 1]
+
+
+def test_every_metric_is_named_madoguchi_and_replies_cover_the_kinds():
+    text, content_type = metrics.render()
+    assert content_type.startswith("text/plain")
+    names = [line.split()[2] for line in text.decode().splitlines() if line.startswith("# TYPE")]
+    assert names and all(name.startswith("madoguchi_") for name in names)
+    for kind in ("faq", "account", "fallback", "disambiguation", "handoff", "out_of_scope"):
+        assert f'madoguchi_replies_total{{kind="{kind}"}}' in text.decode()
+    assert set(turns.KINDS) >= {"faq", "account", "fallback", "disambiguation", "handoff", "out_of_scope"}
+
+
+def test_model_name_follows_the_link_to_the_named_model(tmp_path):
+    named = tmp_path / "madoguchi-0123456789ab.tar.gz"
+    named.write_bytes(b"model")
+    (tmp_path / "madoguchi-ffffffffffff.tar.gz").write_bytes(b"older model")
+    (tmp_path / "madoguchi.tar.gz").hardlink_to(named)
+    assert metrics.model_name_of(tmp_path / "madoguchi.tar.gz") == "madoguchi-0123456789ab.tar.gz"
+    (tmp_path / "link.tar.gz").symlink_to(named)
+    assert metrics.model_name_of(tmp_path / "link.tar.gz") == "madoguchi-0123456789ab.tar.gz"
+    metrics.set_model("madoguchi-0123456789ab.tar.gz")
+    assert sample("madoguchi_model_info", model="madoguchi-0123456789ab.tar.gz") == 1
+    metrics.set_model("madoguchi-ffffffffffff.tar.gz")  # a new model replaces the old label
+    assert sample("madoguchi_model_info", model="madoguchi-0123456789ab.tar.gz") == 0
+
+
+def test_log_configs_rotate(tmp_path, monkeypatch):
+    for name in ("rasa", "actions"):
+        config = yaml.safe_load((ROOT / "deploy" / "logging" / f"{name}.yml").read_text())
+        handler = config["handlers"]["file"]
+        assert handler["class"] == "logging.handlers.RotatingFileHandler"
+        assert handler["filename"] == f"var/log/{name}.log" and handler["backupCount"] >= 1
+        handler["maxBytes"] = 200  # the same configuration, small enough to see it rotate
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "var" / "log").mkdir(parents=True, exist_ok=True)
+        root = logging.getLogger()
+        saved = root.handlers[:], root.level
+        try:
+            logging.config.dictConfig(config)
+            for i in range(20):
+                logging.getLogger("rasa.test").info("line %d of a log that has to rotate", i)
+        finally:
+            for h in root.handlers:
+                h.close()
+            root.handlers[:], root.level = saved[0], saved[1]
+        assert (tmp_path / "var" / "log" / f"{name}.log").exists()
+        assert (tmp_path / "var" / "log" / f"{name}.log.1").exists()
+
+
+def test_prometheus_example_scrapes_every_cluster_server():
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    targets = [t for group in jobs["madoguchi-cluster"]["static_configs"] for t in group["targets"]]
+    assert targets == ["127.0.0.1:5105", "127.0.0.1:5106"]  # scripts/cluster.sh: base port 5105, 2 servers
+    assert all(job["metrics_path"] == "/metrics" for job in jobs.values())
