@@ -378,13 +378,14 @@ CONVERSATION_IDS = _conversation_ids()
 
 
 def _report(conv_id: str, conv: Dict[str, Any], ok: bool, detail: str) -> None:
-    """ACCOUNT_CONVERSATIONS_REPORT=FILE: one line per conversation (PASS/FAIL id name), then details."""
+    """ACCOUNT_CONVERSATIONS_REPORT=FILE: one line per conversation (PASS/FAIL id name), then the
+    details of a failure (of every conversation with ACCOUNT_CONVERSATIONS_VERBOSE=1)."""
     target = os.environ.get("ACCOUNT_CONVERSATIONS_REPORT")
     if not target:
         return
     with open(target, "a", encoding="utf-8") as fh:
         fh.write(f"{'PASS' if ok else 'FAIL'}\t{conv_id}\t{conv['name']}\n")
-        if not ok:
+        if detail:
             fh.write("".join(f"\t\t{line}\n" for line in detail.splitlines()))
 
 
@@ -393,17 +394,17 @@ def _report(conv_id: str, conv: Dict[str, Any], ok: bool, detail: str) -> None:
 def test_conversation(stack: Stack, conv: Dict[str, Any]) -> None:
     conv_id = CONVERSATION_IDS[CONVERSATIONS.index(conv)]
     try:
-        _play(stack, conv)
+        log = _play(stack, conv)
     except AssertionError as exc:
         _report(conv_id, conv, False, str(exc))
         raise
     except Exception as exc:
         _report(conv_id, conv, False, f"{type(exc).__name__}: {exc}")
         raise
-    _report(conv_id, conv, True, "")
+    _report(conv_id, conv, True, "\n".join(log) if os.environ.get("ACCOUNT_CONVERSATIONS_VERBOSE") else "")
 
 
-def _play(stack: Stack, conv: Dict[str, Any]) -> None:
+def _play(stack: Stack, conv: Dict[str, Any]) -> List[str]:
     sender = "acc-conv-" + uuid.uuid4().hex[:12]
     metadata: Dict[str, Any] = {"today": _text_of(conv["today"])}
     log: List[str] = [f"[{conv['_file']}] {conv['name']} (account {conv.get('account')}, login "
@@ -421,3 +422,4 @@ def _play(stack: Stack, conv: Dict[str, Any]) -> None:
             failed = True
             log.append("  FAILED: " + "; ".join(failures))
     assert not failed, "\n".join(log)
+    return log
