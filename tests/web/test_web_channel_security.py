@@ -309,7 +309,9 @@ async def test_login_token_is_passed_on_and_other_metadata_dropped(server, secre
                                         "session_id": "web-x", "display": "ボタン"})
         echo = _echo(await client.expect("bot_uttered"))  # the message's token wins
         assert _claimed_account(echo) == "A1002"
-        assert set(echo["metadata"]) == {"token", "display"}  # nothing else from the client
+        # nothing else from the client; `client` is the channel's own hash of the connection
+        assert set(echo["metadata"]) == {"token", "display", "client"}
+        assert echo["metadata"]["client"].startswith("sio:") and client.sio.sid not in echo["metadata"]["client"]
         await client.say("c", metadata=json.dumps({"token": token_b}))
         assert _claimed_account(_echo(await client.expect("bot_uttered"))) == "A1002"
         await client.say("d", metadata={"token": token_a + "x"})  # tampered
@@ -324,9 +326,35 @@ async def test_login_token_is_passed_on_and_other_metadata_dropped(server, secre
         assert _echo(await anonymous.expect("bot_uttered"))["metadata"].get("token") in (
             None, "claim1:rejected")
         await anonymous.say("f")
-        assert _echo(await anonymous.expect("bot_uttered"))["metadata"] == {}
+        assert set(_echo(await anonymous.expect("bot_uttered"))["metadata"]) == {"client"}
     finally:
         await anonymous.close()
+
+
+@pytest.mark.asyncio
+async def test_logout_and_new_conversation_drop_the_connections_login(server, secret_env):
+    """ログアウト / 新しい会話 on a connection opened with a login token (issue #13): afterwards a
+    message without a token of its own is anonymous; a message with one still logs in."""
+    from bot.auth import tokens
+
+    token = tokens.issue("A1001")
+    for drop in ("logout", "new"):
+        client = await _client(server, auth={"token": token})
+        try:
+            await client.session(None)
+            await client.say(f"before-{drop}")
+            assert _claimed_account(_echo(await client.expect("bot_uttered"))) == "A1001"
+            if drop == "logout":
+                await client.sio.emit("logout", {})
+                await client.session(None)
+            else:
+                await client.session(payload={"new": True})
+            await client.say(f"after-{drop}")
+            assert "token" not in _echo(await client.expect("bot_uttered"))["metadata"]
+            await client.say(f"again-{drop}", metadata={"token": token})   # the page logs in again
+            assert _claimed_account(_echo(await client.expect("bot_uttered"))) == "A1001"
+        finally:
+            await client.close()
 
 
 @pytest.mark.asyncio
