@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_INTRA_OP_PARALLELISM_THREADS ?= 1
 export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 
-.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web cluster cluster-down clean
+.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web cluster cluster-down clean image image-test
 
 ## install: the virtualenv from the lock, then rasa and rasa-sdk without their (py<3.11) metadata checks
 install: $(STAMP)
@@ -74,6 +74,14 @@ cluster: $(MODEL)
 
 cluster-down:
 	bash scripts/cluster.sh down
+
+## image: the container image deploy/Containerfile with podman (scripts/image.sh; ~6 min the first time)
+image: $(MODEL)
+	bash scripts/image.sh build
+
+## image-test: run the image (Rasa + action server, loopback), REST and socket.io turns, stop it (~1 min)
+image-test: $(STAMP)
+	bash scripts/image.sh test
 
 ## lock: re-resolve requirements/direct.in into requirements/lock.txt (as for Python 3.10, see DEVELOPERS.md)
 lock:

@@ -77,18 +77,25 @@ base_image() {
   rm -f "$tar"
 }
 
-missing_wheels() {  # python: the pins of the lock (+ rasa, rasa-sdk) without a wheel of that version in $WHEELS
-  "$1" - "$WHEELS" requirements/lock.txt "${RASA_PINS[@]}" "${IMAGE_PINS[@]}" <<'PYEOF'
+missing_wheels() {  # PYTHON [--stale]: the pins (lock, rasa, rasa-sdk, image pins) without a wheel in $WHEELS;
+                    # with --stale: the wheel files that match no pin
+  "$1" - "$WHEELS" requirements/lock.txt "${RASA_PINS[@]}" "${IMAGE_PINS[@]}" ${2:-} <<'PYEOF'
 import os, sys
 from packaging.utils import canonicalize_name, parse_wheel_filename
 wheels, lock, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
-pins = [l.strip() for l in open(lock, encoding="utf-8") if l.strip() and not l.lstrip().startswith("#")] + extra
 have = set()
 for name in os.listdir(wheels):
     if name.endswith(".whl"):
         n, v, _, _ = parse_wheel_filename(name)
         have.add((n, str(v)))
-print(" ".join(p for p in pins if (canonicalize_name(p.split("==")[0]), p.split("==")[1].split(";")[0].strip()) not in have))
+stale = extra and extra[-1] == "--stale"
+extra = [e for e in extra if e != "--stale"]
+pins = [l.strip() for l in open(lock, encoding="utf-8") if l.strip() and not l.lstrip().startswith("#")] + extra
+wanted = {(canonicalize_name(p.split("==")[0]), p.split("==")[1].split(";")[0].strip()) for p in pins}
+if stale:
+    print("\n".join(f for f in os.listdir(wheels) if f.endswith(".whl") and tuple(map(str, parse_wheel_filename(f)[:2])) not in {(n, v) for n, v in wanted}))
+else:
+    print(" ".join(p for p in pins if (canonicalize_name(p.split("==")[0]), p.split("==")[1].split(";")[0].strip()) not in have))
 PYEOF
 }
 
@@ -99,21 +106,24 @@ wheels() {  # every wheel of the lock, plus rasa and rasa-sdk, downloaded (or bu
     || die "the wheels must be fetched with CPython 3.11 (the image's python): make install first"
   local want; want="$( (cat requirements/lock.txt; echo "${RASA_PINS[*]} ${IMAGE_PINS[*]}"; uname -m) | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$WHEELS/.stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
-  log "wheels of requirements/lock.txt into $WHEELS (pip wheel: also builds the few sdists, e.g. docopt)"
-  rm -rf "$WHEELS"; mkdir -p "$WHEELS"
-  "$py" -m pip wheel --quiet --disable-pip-version-check -r requirements/lock.txt -w "$WHEELS" 2>&1 | grep -v 'is ignored' || true
-  "$py" -m pip download --quiet --disable-pip-version-check --no-deps --ignore-requires-python "${RASA_PINS[@]}" -d "$WHEELS" 2>&1 | grep -v 'is ignored' || true
-  "$py" -m pip download --quiet --disable-pip-version-check --no-deps "${IMAGE_PINS[@]}" -d "$WHEELS" 2>&1 | grep -v 'is ignored' || true
-  # pip wheel -r has been seen to leave out a pin (prometheus_client): fetch each missing one alone.
+  mkdir -p "$WHEELS"
+  if ! ls "$WHEELS"/*.whl >/dev/null 2>&1; then
+    log "wheels of requirements/lock.txt into $WHEELS (pip wheel: also builds the few sdists, e.g. docopt)"
+    "$py" -m pip wheel --quiet --disable-pip-version-check -r requirements/lock.txt -w "$WHEELS" 2>&1 | grep -v 'is ignored' || true
+    "$py" -m pip download --quiet --disable-pip-version-check --no-deps --ignore-requires-python "${RASA_PINS[@]}" -d "$WHEELS" 2>&1 | grep -v 'is ignored' || true
+  fi
+  # A changed lock (the lock is complete, so --no-deps), the image's extra pins, and what pip wheel -r
+  # has been seen to leave out (prometheus_client): each missing pin alone.
   local missing
   missing="$(missing_wheels "$py")"
   if [ -n "$missing" ]; then
     log "fetching separately: $missing"
     # shellcheck disable=SC2086
-    "$py" -m pip wheel --quiet --disable-pip-version-check --no-deps $missing -w "$WHEELS" 2>&1 | grep -v 'is ignored' || true
+    "$py" -m pip wheel --quiet --disable-pip-version-check --no-deps --ignore-requires-python $missing -w "$WHEELS" 2>&1 | grep -v 'is ignored' || true
   fi
   missing="$(missing_wheels "$py")"
   [ -z "$missing" ] || die "no wheel in $WHEELS for: $missing (see pip's messages above)"
+  missing_wheels "$py" --stale | xargs -r -I{} rm -f "$WHEELS/{}"  # wheels of versions no longer pinned
   echo "$want" >"$WHEELS/.stamp"
 }
 
@@ -157,7 +167,7 @@ image_test() {
   write_containers_conf
   pm image exists "$IMAGE" || die "no image $IMAGE: make image first"
   local py="$ROOT/.venv/bin/python"
-  MADOGUCHI_IMAGE_TEST=1 MADOGUCHI_IMAGE="$IMAGE" PODMAN_RUNTIME="$RUNTIME" IMAGE_DIR="$DIR" \
+  PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" MADOGUCHI_IMAGE_TEST=1 MADOGUCHI_IMAGE="$IMAGE" PODMAN_RUNTIME="$RUNTIME" IMAGE_DIR="$DIR" \
     "$py" -m pytest -q -p no:cacheprovider tests/deploy/test_image_run.py "$@"
 }
 
