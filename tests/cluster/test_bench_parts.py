@@ -69,7 +69,8 @@ def test_cluster_endpoints_use_postgresql_tracker_store_and_redis_lock_store(mon
     env = {"MADOGUCHI_ACTION_URL": "http://127.0.0.1:5155/webhook", "MADOGUCHI_TRACKER_DB_HOST": "127.0.0.1",
            "MADOGUCHI_TRACKER_DB_PORT": "55432", "MADOGUCHI_TRACKER_DB_USER": "madoguchi",
            "MADOGUCHI_TRACKER_DB_PASSWORD": "pw", "MADOGUCHI_TRACKER_DB_NAME": "rasa",
-           "MADOGUCHI_REDIS_HOST": "127.0.0.1", "MADOGUCHI_REDIS_PORT": "56379"}
+           "MADOGUCHI_REDIS_HOST": "127.0.0.1", "MADOGUCHI_REDIS_PORT": "56379",
+           "MADOGUCHI_REDIS_PASSWORD": "", "MADOGUCHI_ACTION_SECRET": "s" * 32}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     path = str(ROOT / "deploy" / "endpoints.cluster.yml")
