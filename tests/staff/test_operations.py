@@ -94,3 +94,33 @@ def test_prometheus_example_scrapes_every_cluster_server():
     targets = [t for group in jobs["madoguchi-cluster"]["static_configs"] for t in group["targets"]]
     assert targets == ["127.0.0.1:5105", "127.0.0.1:5106"]  # scripts/cluster.sh: base port 5105, 2 servers
     assert all(job["metrics_path"] == "/metrics" for job in jobs.values())
+
+
+def test_staff_credentials_are_never_defaults_in_production(tmp_path, monkeypatch):
+    from bot.staff import credentials
+
+    token_file = tmp_path / "api-token"
+    token_file.write_text("dev-token\n")
+    monkeypatch.setattr(credentials, "API_TOKEN_FILE", token_file)
+    monkeypatch.delenv("MADOGUCHI_API_TOKEN", raising=False)
+    monkeypatch.delenv("MADOGUCHI_STAFF_PASSWORD", raising=False)
+    monkeypatch.setenv("MADOGUCHI_ENV", "development")
+    assert credentials.api_token() == "dev-token"  # what `make run` generated
+    monkeypatch.setenv("MADOGUCHI_ENV", "production")
+    assert credentials.api_token() is None and credentials.staff_password() is None  # page off
+    monkeypatch.setenv("MADOGUCHI_STAFF_PASSWORD", " s3cret ")
+    monkeypatch.setenv("MADOGUCHI_API_TOKEN", "prod-token")
+    assert (credentials.api_token(), credentials.staff_password()) == ("prod-token", "s3cret")
+
+
+def test_tracker_store_url_from_endpoints(tmp_path, monkeypatch):
+    from bot.staff import store
+
+    monkeypatch.setenv("MADOGUCHI_TRACKER_DB_HOST", "127.0.0.1")
+    monkeypatch.setenv("MADOGUCHI_TRACKER_DB_PORT", "55432")
+    monkeypatch.setenv("MADOGUCHI_TRACKER_DB_USER", "madoguchi")
+    monkeypatch.setenv("MADOGUCHI_TRACKER_DB_PASSWORD", "pw")
+    monkeypatch.setenv("MADOGUCHI_TRACKER_DB_NAME", "rasa")
+    assert store.url_from_endpoints(ROOT / "deploy" / "endpoints.cluster.yml") == \
+        "postgresql+psycopg2://madoguchi:pw@127.0.0.1:55432/rasa"
+    assert store.url_from_endpoints(ROOT / "endpoints.yml") == f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
