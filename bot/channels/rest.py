@@ -13,7 +13,10 @@ Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"to
   produced nothing (the action server down or failing) or takes longer than guard.REPLY_TIMEOUT,
   the customer gets an apology with the right contacts.
 * ``metadata.token`` is checked here and replaced with a conversation-bound claim
-  (bot.identity.issue_claim); other metadata is not passed on. The tracker store never holds a
+  (bot.identity.issue_claim). Optional ``metadata.client``: the backend's id of the end customer (a
+  session id, at most MAX_SENDER_CHARS): the per-client limits count it across that customer's
+  conversations (else each conversation is its own client); it reaches Rasa only hashed. Outside
+  production ``metadata.today`` is passed on; other metadata is not. The tracker store never holds a
   login token.
 * The same text from the same sender within guard.DEDUP_SECONDS gets the previous answer.
 * ``?stream=true`` is not supported (answered as a normal request).
@@ -22,7 +25,7 @@ Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"to
   token configured: the channel is off, 403 for everyone); in development only loopback callers
   (the peer address and any X-Forwarded-For / X-Real-IP / Forwarded address), 403 otherwise.
   ``GET /webhooks/rest/`` (health) stays open.
-* At most guard.MESSAGE_RATE messages per minute per conversation (429, ``{"error": "rate_limited",
+* At most guard.MESSAGE_RATE messages per minute per client (429, ``{"error": "rate_limited",
   "message": <a polite Japanese request to wait>}``, Retry-After: 60).
 * The Rasa server's body limit (plain and chunked) is guard.MAX_BODY_BYTES (``limit_request_size``).
 
@@ -177,6 +180,16 @@ def authorize(request: Request) -> Optional[BadRequest]:
     return None
 
 
+def rest_client(sender_id: str, metadata: Dict[str, Any]) -> str:
+    """The client the limits count (messages per minute, failed verifications): the end customer the
+    backend names in ``metadata.client`` (e.g. its session id; callers are authenticated, see
+    authorize), else the conversation. Hashed (guard.client_id)."""
+    named = metadata.get("client")
+    if isinstance(named, str) and 0 < len(named.strip()) <= MAX_SENDER_CHARS:
+        return guard.client_id("rest", named.strip())
+    return guard.client_id("rest-conversation", sender_id)
+
+
 class _RestBlueprint(Blueprint):
     """Sets the Rasa server's body limit when the channel is attached to it."""
 
@@ -245,7 +258,7 @@ class HardenedRestInput(RestInput):
                 raw_metadata = parse_metadata(body)
             except BadRequest as exc:
                 return _error(exc)
-            client = guard.client_id("rest", sender_id)
+            client = rest_client(sender_id, raw_metadata)
             if not guard.MESSAGE_RATE.allow(client):
                 logger.warning("REST channel: message rate limit reached in conversation %s", sender_id)
                 limited = _error(BadRequest("rate_limited", guard.RATE_LIMIT_REPLY, 429))

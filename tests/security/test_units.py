@@ -293,3 +293,12 @@ def test_redis_store_is_shared_between_action_servers(redis_url, monkeypatch):
     verdict = second.record_failure("RS-0001", "c5", now + 5)
     assert verdict.refused(now + 5) and verdict.contract_failures == 5
     assert first.check("RS-0001", None, now + 6).scope == limits.CONTRACT
+
+
+def test_rest_client_is_the_backends_customer_else_the_conversation():
+    from bot.channels.rest import rest_client
+
+    assert rest_client("conv-1", {"client": "session-42"}) == rest_client("conv-2", {"client": "session-42"})
+    assert rest_client("conv-1", {}) != rest_client("conv-2", {})
+    assert rest_client("conv-1", {"client": "x" * 500}) == rest_client("conv-1", {})
+    assert "session-42" not in rest_client("conv-1", {"client": "session-42"})
