@@ -140,10 +140,9 @@ def observe_turn(channel: Optional[str], seconds: float, events: Any) -> None:
 
 
 def _turn_events(tracker: Any) -> list:
-    """This turn's events as dicts: from the last user event on (plus the slots before it that
-    matter for reading the turn are not needed by the counters)."""
+    """This turn's events as dicts, from the last user event on (all the counters need)."""
     collected = []
-    for event in reversed(list(tracker.events)):
+    for event in reversed(tracker.events):
         collected.append(event.as_dict())
         if collected[-1].get("event") == "user":
             break
