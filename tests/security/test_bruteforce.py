@@ -80,3 +80,40 @@ def test_one_conversation_still_locks_after_three_failures(bot):
         bot.texts(sender, contract)
         last = bot.texts(sender, digits)
     assert "3回続けて" in last or "停止" in last, last
+
+
+def _rest_with_client(bot, sender: str, text: str, client: str) -> str:
+    import json as _json
+    import urllib.request
+
+    body = _json.dumps({"sender": sender, "message": text, "metadata": {"client": client}}).encode()
+    req = urllib.request.Request(bot.webhook, data=body, method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {bot.rest_token}"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return "\n".join(m.get("text", "") for m in _json.loads(r.read()))
+
+
+def test_one_client_guessing_many_contracts_is_refused(bot):
+    """10 failures from one client (here the backend's metadata.client), spread over conversations and
+    contract numbers so that neither a conversation nor a contract reaches its own limit last."""
+    client = f"customer-session-{uuid.uuid4().hex[:8]}"
+    spellings = {"RT-0001": ["RT-0001", "rt-0001", "ＲＴ－０００１"], "PA-0001": ["PA-0001", "pa-0001", "ＰＡ－０００１"],
+                 "RT-0002": ["RT-0002", "rt-0002", "ＲＴ－０００２", "Rt-0002"]}
+    plan = [("RT-0001", 3), ("PA-0001", 3), ("RT-0002", 3), ("RT-0002", 1)]   # 10 failures, 4 conversations
+    used = {key: 0 for key in spellings}
+    for contract, attempts in plan:
+        sender = _conversation()
+        _rest_with_client(bot, sender, "/request_verification", client)
+        for i in range(attempts):
+            _rest_with_client(bot, sender, spellings[contract][used[contract]], client)
+            used[contract] += 1
+            _rest_with_client(bot, sender, f"99{90 + i}", client)
+    sender = _conversation()
+    _rest_with_client(bot, sender, "/request_verification", client)
+    _rest_with_client(bot, sender, "PA-0001", client)
+    reply = _rest_with_client(bot, sender, RIGHT, client)           # PA-0001 is A1001's: right digits
+    assert "お受けできません" in reply, reply
+    assert not bot.tracker(sender)["slots"].get("identity_proof")
+    # the same contract from another client still verifies (PA-0001 has only 3 failures)
+    other = _conversation()
+    assert "本人確認ができました" in _attempt(bot, other, "PA-0001", RIGHT)
