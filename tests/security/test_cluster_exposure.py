@@ -32,7 +32,8 @@ def cluster():
 
 
 def _token(cluster) -> str:
-    return (cluster.directory / "api-token").read_text().strip()
+    """MADOGUCHI_API_TOKEN of the cluster's environment, else the one scripts/cluster.sh generated."""
+    return cluster.env.get("MADOGUCHI_API_TOKEN") or (cluster.directory / "api-token").read_text().strip()
 
 
 @pytest.mark.parametrize("method,path", [
