@@ -127,6 +127,10 @@ def install(session: StaffSession) -> None:
             if diag:
                 rasa.shared.utils.cli.print_color(diag, color=rasa.shared.utils.io.bcolors.OKGREEN)
             return await original_input(previous_response)
+        if previous_response.get("buttons") and previous_response.get("text"):
+            # the text first, then the diagnostics, then the buttons to choose from
+            rasa.shared.utils.cli.print_color(previous_response["text"], color=rasa.shared.utils.io.bcolors.OKBLUE)
+            previous_response = {**previous_response, "text": ""}
         question = console._print_bot_output(previous_response, is_latest_message=True)
         rasa.shared.utils.cli.print_color(diag, color=rasa.shared.utils.io.bcolors.OKGREEN)
         if question is None:
