@@ -83,7 +83,10 @@ def test_button_payloads_emitted_by_the_actions_are_all_allowed():
     from bot.storage.fixtures import load
 
     contracts = [c for account in load(ROOT / "fixtures" / "demo_accounts.yml") for c in account.contracts]
-    reply = account_service.choose_contract_reply("contract_summary", contracts, account_service.Params())
+    from bot.answers.service import choose_contract_reply
+    from bot.nlu.params import Params
+
+    reply = choose_contract_reply("contract_summary", contracts, Params())
     assert len(reply.buttons) == len(contracts) > 10
     for button in reply.buttons:
         assert guard.button_payload(button.payload) == button.payload
