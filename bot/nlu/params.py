@@ -194,21 +194,35 @@ DATE_PATTERNS: list[tuple[str, Callable[[re.Match[str], date], _Resolved]]] = [
 _DATE_RES = [(re.compile(p), resolve) for p, resolve in DATE_PATTERNS]
 
 
+# 「今月末で解約したいが、今日申請すれば…」: the day an application is made wins over a wished-for end.
+_APPLICATION_AFTER = re.compile(r"\s*(?:に|の)?\s*(?:申請|申し込|申込|手続|お手続)")
+
+
 def mentioned_date(text: str, today: date) -> Optional[DateMention]:
-    """The first date the text names (the longest reading where two start at the same place)."""
+    """The date the text names: the first one (the longest reading where two start at the same place),
+    unless a later one is the day of an application (…申請すれば) — that is the one the rules count from."""
     s, chars = _prepare(text)
     s = _NOT_DATES.sub(lambda m: " " * len(m[0]), s)
     found = sorted((m.start(), -m.end(), i, m) for i, (rx, _) in enumerate(_DATE_RES) for m in rx.finditer(s))
+    mentions: list[tuple[bool, DateMention]] = []
+    taken_until = -1
     for start, _, i, m in found:
+        if start < taken_until:      # inside a longer reading already taken
+            continue
         try:
             resolved = _DATE_RES[i][1](m, today)
         except OverflowError:  # only for a `today` near date.min / date.max
             resolved = None, True
-        if resolved is not None:
-            value, exact = resolved
-            words = text[chars[start][1]:chars[m.end() - 1][2]]  # as the customer typed it
-            return DateMention(words, value, exact, None) if value else DateMention(words, None, True, "nonexistent")
-    return None
+        if resolved is None:
+            continue
+        value, exact = resolved
+        words = text[chars[start][1]:chars[m.end() - 1][2]]  # as the customer typed it
+        mention = DateMention(words, value, exact, None) if value else DateMention(words, None, True, "nonexistent")
+        mentions.append((bool(_APPLICATION_AFTER.match(s, m.end())), mention))
+        taken_until = m.end()
+    if not mentions:
+        return None
+    return next((m for applied, m in mentions if applied), mentions[0][1])
 
 # ---- counts -----------------------------------------------------------------------------------
 

@@ -384,3 +384,14 @@ def test_numeral_and_date_soup_never_raises(text, today):
     if found is not None:
         assert found.text and (found.value is None) == (found.problem == "nonexistent")
     mentioned_count(text)
+
+
+def test_the_day_of_an_application_wins_over_a_wished_for_end():
+    # 「今月末で解約したい…今日申請すれば」: the rules count from the application day (today, 11-20).
+    today = date(2026, 11, 20)
+    said = mentioned_date("今月末で解約したいのですが、今日申請すれば間に合いますか", today)
+    assert said.value == date(2026, 11, 20) and said.text == "今日"
+    # 来週の月曜 (11-23) is the application; 今月末 is what they hope for
+    assert mentioned_date("来週の月曜に申し込んだら今月末で終わる？", today).value == date(2026, 11, 23)
+    # one date only: that one, whatever follows
+    assert mentioned_date("今月末で解約したい", today).value == date(2026, 11, 30)
