@@ -59,6 +59,12 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics(args: argparse.Namespace) -> int:
+    from bot.staff import scrape
+
+    return scrape.run(args)
+
+
 def register(groups: argparse._SubParsersAction) -> None:
     ask = groups.add_parser("ask", help="one message through the running bot: its reply and a diagnostic line")
     ask.add_argument("question", nargs="*", help="the customer's message")
@@ -78,3 +84,8 @@ def register(groups: argparse._SubParsersAction) -> None:
                      "(default: the tracker_store of --endpoints)")
     rev.add_argument("--endpoints", type=Path, default=None, help="default: the project's endpoints.yml")
     rev.set_defaults(handler=_review)
+
+    met = groups.add_parser("metrics", help="the /metrics of several Rasa servers, summed (make cluster)")
+    met.add_argument("--url", action="append", metavar="URL",
+                     help="a Rasa server (repeat; default: the servers of make cluster, 127.0.0.1:5105, 5106)")
+    met.set_defaults(handler=_metrics)

@@ -124,3 +124,28 @@ def test_tracker_store_url_from_endpoints(tmp_path, monkeypatch):
     assert store.url_from_endpoints(ROOT / "deploy" / "endpoints.cluster.yml") == \
         "postgresql+psycopg2://madoguchi:pw@127.0.0.1:55432/rasa"
     assert store.url_from_endpoints(ROOT / "endpoints.yml") == f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
+
+
+def test_metrics_of_several_servers_are_summed():
+    from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from bot.staff import scrape
+
+    texts = {}
+    for instance, (faq, latency, model) in {"a:5105": (2, 0.03, "m-1"), "b:5106": (3, 0.3, "m-1")}.items():
+        registry = CollectorRegistry()
+        Counter("madoguchi_replies", "replies", ["kind"], registry=registry).labels(kind="faq").inc(faq)
+        Histogram("madoguchi_reply_latency_seconds", "latency", buckets=(0.1, 1.0), registry=registry).observe(latency)
+        Gauge("madoguchi_model_info", "model", ["model"], registry=registry).labels(model=model).set(1)
+        texts[instance] = generate_latest(registry).decode()
+    merged = scrape.aggregate(texts)
+    values = {(s.name, tuple(sorted(s.labels.items()))): s.value
+              for family in text_string_to_metric_families(merged) for s in family.samples}
+    assert values[("madoguchi_replies_total", (("kind", "faq"),))] == 5
+    assert values[("madoguchi_reply_latency_seconds_bucket", (("le", "0.1"),))] == 1
+    assert values[("madoguchi_reply_latency_seconds_bucket", (("le", "1.0"),))] == 2
+    assert values[("madoguchi_reply_latency_seconds_count", ())] == 2
+    assert values[("madoguchi_model_info", (("instance", "a:5105"), ("model", "m-1")))] == 1
+    assert values[("madoguchi_model_info", (("instance", "b:5106"), ("model", "m-1")))] == 1
+    assert "# TYPE madoguchi_replies_total counter" in merged

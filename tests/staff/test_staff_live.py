@@ -126,6 +126,16 @@ def run_bot(stack: Stack, *args: str, timeout: float = 120) -> subprocess.Comple
                           capture_output=True, text=True, timeout=timeout)
 
 
+def test_bot_metrics_sums_servers(stack, seeded):
+    """`python -m bot metrics` (for make cluster) adds up the servers it is given: here the same one twice."""
+    single = value(metric_values(stack), "madoguchi_messages_total", channel="rest")
+    result = run_bot(stack, "metrics", "--url", stack.url, "--url", stack.url + "/")
+    assert result.returncode == 0, result.stderr
+    summed = re.search(r'^madoguchi_messages_total\{channel="rest"\} (\S+)$', result.stdout, re.M)
+    assert float(summed.group(1)) == 2 * single
+    assert len(re.findall(r"^madoguchi_model_info\{", result.stdout, re.M)) == 2  # one per server
+
+
 def test_bot_ask_prints_reply_and_diagnostics(stack):
     result = run_bot(stack, "ask", "--url", stack.url, FAQ_TEXT)
     assert result.returncode == 0, result.stderr
