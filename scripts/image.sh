@@ -7,7 +7,9 @@
 #                              the build context in var/image/context, `podman build`; prints time and size
 #   scripts/image.sh test      pytest tests/deploy/test_image_run.py: runs the image (Rasa + action server,
 #                              host network, free loopback ports), REST and socket.io turns, stops it
+#   scripts/image.sh services  the image of compose's nginx, PostgreSQL and Redis (Debian packages, no registry)
 #   scripts/image.sh context   only prepare var/image/context (wheels + app files + model)
+#   scripts/image.sh compose … podman-compose -f deploy/compose.yml … with the same settings (up -d, down, ps)
 #   scripts/image.sh podman …  podman with the settings these machines need (containers.conf, runc)
 #   scripts/image.sh env       the settings, as shell assignments
 #
@@ -46,7 +48,12 @@ pm() {
 
 write_containers_conf() {
   mkdir -p "$DIR"
-  [ -s "$CONTAINERS_CONF" ] || printf '[containers]\ndefault_ulimits = []\n' >"$CONTAINERS_CONF"
+  [ -s "$CONTAINERS_CONF" ] && return 0
+  {
+    printf '[containers]\ndefault_ulimits = []\n'
+    # for podman-compose, which calls podman without --runtime
+    [ -n "$RUNTIME" ] && printf '\n[engine]\nruntime = "%s"\n' "$RUNTIME"
+  } >"$CONTAINERS_CONF"
 }
 
 install_missing() {  # Debian packages, the way scripts/system-deps.sh installs them
@@ -163,6 +170,46 @@ build() {
   log "built $IMAGE (also localhost/madoguchi:$rev): $((size / 1000000)) MB, $((SECONDS - t0)) s (podman build $((SECONDS - t1)) s)"
 }
 
+services_image() {  # deploy/compose.yml's nginx, postgres and redis services: Debian's own packages
+  local image="${MADOGUCHI_SERVICES_IMAGE:-localhost/madoguchi-services:$SUITE}"
+  install_missing
+  write_containers_conf
+  if pm image exists "$image"; then log "$image exists (podman rmi it to rebuild)"; return 0; fi
+  local tar="$DIR/services-$SUITE.tar" t0=$SECONDS
+  mkdir -p "$DIR"; rm -f "$tar"
+  log "services image $image (nginx, postgresql, redis-server from Debian $SUITE)"
+  mmdebstrap --quiet --variant=minbase --include=nginx,postgresql,redis-server,ca-certificates "$SUITE" "$tar" \
+    || die "mmdebstrap failed"
+  pm import --quiet "$tar" "$image" >/dev/null
+  rm -f "$tar"
+  log "built $image in $((SECONDS - t0)) s"
+}
+
+# podman-compose >= 1.0.6: Debian bookworm's 1.0.3 adds a bridge network to `network_mode: host` services
+# ("cannot set multiple networks without bridge network mode"). Otherwise 1.0.6 from PyPI into var/tools,
+# run by Debian's python3 (python3-yaml, python3-dotenv: podman-compose's own dependencies).
+PODMAN_COMPOSE_PIN=1.0.6
+compose() {
+  write_containers_conf
+  local version
+  version="$(podman-compose version 2>/dev/null | sed -n 's/^podman-compose[r]* version *//p' | head -n 1)"
+  if [ -n "$version" ] && printf '%s\n' "$PODMAN_COMPOSE_PIN" "$version" | sort -V -C; then
+    exec podman-compose -f deploy/compose.yml "$@"
+  fi
+  local tools="$DIR/../tools" py=/usr/bin/python3
+  if [ ! -f "$tools/podman_compose.py" ]; then
+    if ! "$py" -c 'import yaml, dotenv' 2>/dev/null; then
+      [ "$(id -u)" = 0 ] || die "podman-compose >= $PODMAN_COMPOSE_PIN is missing (needs python3-yaml python3-dotenv)"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-yaml python3-dotenv >/dev/null
+    fi
+    mkdir -p "$tools"
+    "$ROOT/.venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
+      "podman-compose==$PODMAN_COMPOSE_PIN" -d "$tools" 2>&1 | grep -v 'is ignored' || true
+    "$py" -m zipfile -e "$tools"/podman_compose-"$PODMAN_COMPOSE_PIN"-*.whl "$tools" || die "podman-compose download failed"
+  fi
+  exec "$py" "$tools/podman_compose.py" -f deploy/compose.yml "$@"
+}
+
 image_test() {
   write_containers_conf
   pm image exists "$IMAGE" || die "no image $IMAGE: make image first"
@@ -174,8 +221,10 @@ image_test() {
 case "${1:-}" in
   build) build ;;
   test) shift; image_test "$@" ;;
+  services) services_image ;;
   context) install_missing; context ;;
   podman) shift; write_containers_conf; pm "$@" ;;
+  compose) shift; compose "$@" ;;
   env) for v in IMAGE BASE DIR CONTAINERS_CONF RUNTIME; do echo "$v=${!v}"; done ;;
-  *) echo "usage: $0 build|test|context|podman ARGS…|env" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|services|compose ARGS…|context|podman ARGS…|env" >&2; exit 2 ;;
 esac
