@@ -73,3 +73,30 @@ def test_customers_still_reach_the_chat_page_socketio_and_rest(cluster):
                              json.dumps({"sender": "cluster-sec-1", "message": "リモートサポートの月額料金は？"}).encode(),
                              {"Content-Type": "application/json"}, timeout=120)
     assert status == 200 and "550円" in json.dumps(answer, ensure_ascii=False), answer
+
+
+def _say(cluster, sender: str, text: str) -> str:
+    status, answer = request("POST", cluster.url + "/webhooks/rest/webhook",
+                             json.dumps({"sender": sender, "message": text}).encode(),
+                             {"Content-Type": "application/json"}, timeout=120)
+    assert status == 200, answer
+    return "\n".join(m.get("text", "") for m in answer)
+
+
+def test_verification_limits_are_shared_in_redis(cluster):
+    """Brute force across conversations through nginx: the contract's counter lives in Redis."""
+    import uuid
+
+    import redis
+
+    for i in range(5):
+        sender = f"cluster-brute-{uuid.uuid4().hex[:8]}"
+        _say(cluster, sender, "/request_verification")
+        _say(cluster, sender, "RS-0001")
+        _say(cluster, sender, "9999")
+    sender = f"cluster-brute-{uuid.uuid4().hex[:8]}"
+    _say(cluster, sender, "/request_verification")
+    _say(cluster, sender, "RS-0001")
+    assert "お受けできません" in _say(cluster, sender, "1001")
+    keys = redis.Redis(host="127.0.0.1", port=cluster.ports["redis"], db=2).keys("madoguchi:verify:lock:contract:*")
+    assert len(keys) == 1 and b"RS-0001" not in keys[0]
