@@ -1,19 +1,11 @@
-"""Staff tools against a live bot (one Rasa server + action server for the module, issue #15):
-/metrics counters move with real messages, `python -m bot ask`, `python -m bot review` on the
-tracker store those conversations wrote (fallback, handoff, failed verification found, personal
-data masked), the staff page in Chromium, and a scripted `make shell`-style session (pty).
-"""
+"""Staff tools against a live bot (one Rasa + action server for the module, issue #15): /metrics,
+`bot ask`, `bot review` on the conversations sent (fallback, handoff, failed verification; masked),
+the staff page in Chromium, a scripted `make shell DEBUG=1 ACCOUNT=A1001` session (pty)."""
 from __future__ import annotations
 
-import json
 import os
-import pty
 import re
-import select
-import signal
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,8 +16,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.hardening import hardening_support  # noqa: E402
-from tests.hardening.hardening_support import Stack, VENV_BIN  # noqa: E402
+from tests.hardening.hardening_support import VENV_BIN  # noqa: E402
 from tests.storage.conftest import postgres_server  # noqa: E402,F401  (fixture)
+from tests.staff.staff_support import PtyProcess, metric_values, run_bot, running_stack, value  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -36,44 +29,15 @@ PERSONAL = ("山田", "太郎", "090", "1234-5678", "RS-0001", "LM-0001", "A1001
 HANDOFF_TEXT = "山田太郎です。電話番号は090-1234-5678です。オペレーターと話したい"
 FALLBACK_TEXT = "ぽぽぽぽ"
 FAQ_TEXT = "スマホのリモートサポートは可能ですか？"   # a training example of faq/rs_smartphone
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\r")
-
-
-def metric_values(stack: Stack) -> dict:
-    from prometheus_client.parser import text_string_to_metric_families
-
-    with urllib.request.urlopen(stack.url + "/metrics", timeout=10) as r:
-        text = r.read().decode()
-    values = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            values[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return values
-
-
-def value(values: dict, name: str, **labels) -> float:
-    return values.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     if not hardening_support.MODEL.exists():
         pytest.skip("no trained model (make train)")
-    tmp = tmp_path_factory.mktemp("staff_stack")
-    from tests.web.webtest_support import snapshot_model
-
-    original_model = hardening_support.MODEL
-    hardening_support.MODEL = snapshot_model(original_model, tmp)  # someone may be re-training
-    running = Stack(tmp)
-    running.env.update(MADOGUCHI_API_TOKEN=API_TOKEN, MADOGUCHI_STAFF_PASSWORD=STAFF_PASSWORD)
-    try:
-        running.load_demo_accounts()
-        running.start_actions()
-        running.start_rasa()
+    with running_stack(tmp_path_factory.mktemp("staff_stack"), MADOGUCHI_API_TOKEN=API_TOKEN,
+                       MADOGUCHI_STAFF_PASSWORD=STAFF_PASSWORD) as running:
         yield running
-    finally:
-        running.stop()
-        hardening_support.MODEL = original_model
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +83,6 @@ def test_metrics_refuse_proxied_callers_without_the_token(stack):
                                                                       "Authorization": "Bearer " + API_TOKEN})
     with urllib.request.urlopen(proxied, timeout=10) as r:
         assert r.status == 200 and b"madoguchi_messages_total" in r.read()
-
-
-def run_bot(stack: Stack, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "python"), "-m", "bot", *args], cwd=str(ROOT), env=stack.env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_bot_metrics_sums_servers(stack, seeded):
@@ -240,46 +199,20 @@ def test_shell_session_prints_diagnostics(stack, tmp_path):
     env = {**stack.env, "TERM": "xterm", "MADOGUCHI_SHELL_DEBUG": "1", "MADOGUCHI_SHELL_ACCOUNT": "A1001"}
     args = [str(VENV_BIN / "python"), "-m", "bot.staff.shell", "--model", str(hardening_support.MODEL),
             "--endpoints", str(tmp_path / "endpoints.yml"), "--interface", "127.0.0.1", "--port", str(free_port())]
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(str(ROOT))
-        os.execve(args[0], args, env)
-    out = bytearray()
-
-    def read_until(pattern: str, start: int, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out.extend(chunk)
-                text = ANSI.sub("", out[start:].decode("utf-8", "replace"))
-                if re.search(pattern, text):
-                    return text
-        raise AssertionError(f"no {pattern!r} in:\n" + ANSI.sub("", out.decode("utf-8", "replace"))[-3000:])
-
+    shell = PtyProcess(args, env, ROOT)
     try:
-        startup = read_until(r"Bot loaded", 0, 240)
+        startup = shell.read_until(r"Bot loaded", 0, 240)
         assert "Testing as the logged-in customer A1001" in startup
         assert "DeprecationWarning" not in startup and "FutureWarning" not in startup
-        mark = len(out)
-        os.write(fd, "ハンズオンはあと何回無料？\r".encode())
-        answer = read_until(r"\[diag\][^\n]*kind=\w+", mark, 90)
+        mark = shell.mark()
+        shell.type("ハンズオンはあと何回無料？")
+        answer = shell.read_until(r"\[diag\][^\n]*kind=\w+", mark, 90)
         diag = re.search(r"\[diag\][^\n]*", answer).group(0)
         assert "identified=yes" in diag and "kind=account" in diag and "service=haas" in diag
         assert "LM-0001" in answer  # answered from A1001's own contract
-        os.write(fd, b"/stop\r")
+        shell.type("/stop")
     finally:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        os.close(fd)
+        shell.stop()
 
 
 def test_review_reads_postgresql_too(stack, seeded, postgres_server, tmp_path):
