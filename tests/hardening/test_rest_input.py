@@ -153,3 +153,20 @@ def test_repeated_message_returns_the_previous_answer_without_processing(live):
     assert second[2] < 1.0
     live.say(sender, "ありがとう")
     assert len(_user_events(live, sender)) == 2
+
+
+@pytest.mark.parametrize("header", [{"X-Real-IP": "203.0.113.9"}, {"X-Forwarded-For": "203.0.113.9"},
+                                    {"Forwarded": "for=203.0.113.9"}])
+def test_development_answers_loopback_callers_only(live, header):
+    """Development mode: a caller from outside (seen through a proxy's headers) is refused; the
+    server itself listens on loopback in this test, so the headers stand in for the outside."""
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"sender": _sender(), "message": "こんにちは"}).encode()
+    request = urllib.request.Request(live.webhook, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", **header})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403
+    assert json.loads(refused.value.read())["error"] == "forbidden"
