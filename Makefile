@@ -63,6 +63,8 @@ test: install system-deps validate pytest story-test
 eval: $(STAMP)
 	$(PY) -m bot.evaluation --heldout tests/nlu_heldout
 	$(PY) -m bot.evaluation --heldout tests/nlu_fresh
+	$(PY) -m bot.evaluation --heldout tests/nlu_blind
+	$(PY) -m bot.evaluation --report
 
 ## bench: latency/throughput of the single server and the cluster; rewrites docs/benchmarks.md
 bench: $(MODEL)

@@ -63,49 +63,87 @@ class ActionHumanHandoff(Action):
         return []
 
 
+def _message_services(tracker: Tracker) -> List[str]:
+    """The services the latest message names or implies (entities: spaCy's and the service words')."""
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "service"]
+    return [v for v in dict.fromkeys(values) if v in contacts.SERVICES]
+
+
+def _top_faq_key(tracker: Tracker) -> Optional[str]:
+    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    key = str((selector.get("response") or {}).get("intent_response_key") or "")
+    if not key:
+        ranking = selector.get("ranking") or []
+        key = str(ranking[0].get("intent_response_key") or "") if ranking else ""
+    return key.removeprefix("faq/") or None
+
+
+def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> List[Dict[Text, Any]]:
+    """An FAQ answer; a topic with a per-customer rule goes through the account answers (who asks decides)."""
+    from bot import answers
+
+    question = answers.question_for_faq(key)
+    if question is None:
+        _utter_faq(dispatcher, key)
+        return []
+    from actions.account import respond
+
+    return respond(dispatcher, tracker, question.key, faq_key=key)
+
+
 class ActionDisambiguateService(Action):
-    """「解約したい」「料金は？」: answer for the service already known, else ask which one."""
+    """A question whose answer depends on the service (「解約したい」「営業時間は？」): answered for the
+    service the message names or implies, else the one of the conversation (slot `service`), else the
+    customer's only contract that has the topic; otherwise the customer picks one of the services whose
+    documents answer it (bot.support.topics.resolve)."""
 
     def name(self) -> Text:
         return "action_disambiguate_service"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name")
+        named = _message_services(tracker)
         if intent == "choose_service":
             topic = topics.topics().get(tracker.get_slot("faq_topic") or "")
+            if topic is None:
+                resolution = topics.Resolution("ask_topic")
+            else:
+                resolution = topics.resolve("", None, named, topic=topic)
         else:
-            topic = topics.detect(tracker.latest_message.get("text", ""))
-        if topic is None:
+            text, key = tracker.latest_message.get("text", ""), _top_faq_key(tracker)
+            slot = tracker.get_slot("service")
+            slot = slot if slot in contacts.SERVICES else None
+            customer: List[str] = []
+            if not named and slot is None:
+                customer = _services_of_verified_customer(tracker)
+            resolution = topics.resolve(text, key, named, slot_service=slot, customer_services=customer)
+        if resolution.kind == "ask_topic":
             dispatcher.utter_message(
                 text="恐れ入ります、どのようなことについてのご質問でしょうか。"
                 "「リモートサポートの解約」のように、サービス名とご用件を合わせてお送りください。"
             )
             return []
-        service = _service(tracker)
-        if service is None:
-            # The customer's own contracts decide when exactly one of them answers this topic.
-            candidates = [s for s in _services_of_verified_customer(tracker) if s in topic.answers]
-            service = candidates[0] if len(candidates) == 1 else None
-        if service is None:
+        topic = resolution.topic
+        if resolution.kind == "ask_service":
             buttons = [
                 {"title": contacts.contact_for(s).name, "payload": f'/choose_service{{"service":"{s}"}}'}
-                for s in contacts.SERVICES
-                if s in topic.answers
+                for s in resolution.services
             ]
             dispatcher.utter_message(
                 text=f"「{topic.label}」についてですね。どのサービスについてのご質問でしょうか。", buttons=buttons
             )
             return [SlotSet("faq_topic", topic.name)]
-        key = topics.answer_key(topic, service)
-        if key and catalog.entry(key):
-            _utter_faq(dispatcher, key)
+        service = resolution.service
+        events: List[Dict[Text, Any]] = []
+        if resolution.kind == "answer" and catalog.entry(resolution.key):
+            events = answer_faq(dispatcher, tracker, resolution.key)
         else:
             contact = contacts.contact_for(service)
             dispatcher.utter_message(
                 text=f"【{contact.name}】の{topic.label}について、ご案内できる資料がございません。"
                 f"お手数ですが窓口へお問い合わせください。\n{contact.describe(settings.now())}"
             )
-        return [SlotSet("service", service), SlotSet("faq_topic", None)]
+        return list(events) + [SlotSet("service", service), SlotSet("faq_topic", None)]
 
 
 class ActionAnswerFaqTopic(Action):

@@ -22,6 +22,9 @@ HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 # Written on 2026-11-22 after the model was frozen, by someone who had not read the training data:
 # a second, independent check (the first set's confusions guided earlier data work).
 FRESH_DIR = PROJECT_ROOT / "tests" / "nlu_fresh"
+# Written blind from the seed documents on 2026-12-01 (tests/nlu_blind/README.md): styles, implied services.
+BLIND_DIR = PROJECT_ROOT / "tests" / "nlu_blind"
+HELDOUT_SETS = (HELDOUT_DIR, FRESH_DIR, BLIND_DIR)
 TRAIN_DIR = PROJECT_ROOT / "data" / "nlu"
 MODEL = PROJECT_ROOT / "models" / "madoguchi.tar.gz"
 _EXAMPLE = re.compile(r"^\s*-\s+(.*)$")
@@ -70,7 +73,22 @@ class TfidfNearestNeighbour:
 Prediction = Tuple[str, bool, List[str]]  # (best label, fell back?, top-3 FAQ labels)
 
 
+def prediction_of(parsed: Dict) -> Prediction:
+    ranking = [r["name"] for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+    fell_back = parsed.get("intent", {}).get("name") == "nlu_fallback"
+    intent = ranking[0] if ranking else ""
+    faq = parsed.get("response_selector", {}).get("faq", {})
+    if intent == "faq":
+        intent = faq.get("response", {}).get("intent_response_key") or "faq"
+    top3 = [r["intent_response_key"] for r in faq.get("ranking", [])[:3]]
+    return intent, fell_back, top3
+
+
 async def _rasa_predictions(model: Path, texts: Sequence[str]) -> List[Prediction]:
+    return [prediction_of(p) for p in await _rasa_parses(model, texts)]
+
+
+async def _rasa_parses(model: Path, texts: Sequence[str]) -> List[Dict]:
     import logging
 
     from rasa.core.agent import Agent
@@ -82,18 +100,7 @@ async def _rasa_predictions(model: Path, texts: Sequence[str]) -> List[Predictio
     configure_structlog(logging.WARNING)
 
     agent = Agent.load(str(model))
-    predictions = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        ranking = [r["name"] for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
-        fell_back = parsed.get("intent", {}).get("name") == "nlu_fallback"
-        intent = ranking[0] if ranking else ""
-        faq = parsed.get("response_selector", {}).get("faq", {})
-        if intent == "faq":
-            intent = faq.get("response", {}).get("intent_response_key") or "faq"
-        top3 = [r["intent_response_key"] for r in faq.get("ranking", [])[:3]]
-        predictions.append((intent, fell_back, top3))
-    return predictions
+    return [await agent.parse_message(text) for text in texts]
 
 
 def fallback_report(gold: Sequence[str], predictions: Sequence[Prediction]) -> Dict[str, float]:
@@ -134,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--heldout", type=Path, default=HELDOUT_DIR, help="directory of held-out NLU files")
     parser.add_argument("--out", type=Path, default=None, help="JSON results (default results/eval-<dir>.json)")
+    parser.add_argument("--peer", action="store_true",
+                        help="also the stock Rasa peer of `make bench` (bot/benchmark/peer.py; trained once, cached)")
     args = parser.parse_args(argv)
     args.out = args.out or PROJECT_ROOT / "results" / f"eval-{args.heldout.name}.json"
     if not args.model.exists():
@@ -145,12 +154,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(overlap)} held-out messages also in the training data: {sorted(overlap)}", file=sys.stderr)
         return 2
     texts, gold = [t for t, _ in heldout], [l for _, l in heldout]
-    predictions = asyncio.run(_rasa_predictions(args.model, texts))
+    parses = asyncio.run(_rasa_parses(args.model, texts))
+    predictions = [prediction_of(p) for p in parses]
     rasa_scores = score(gold, [p for p, _, _ in predictions])
     rasa_scores["fallback"] = fallback_report(gold, predictions)
+    from bot import chat_eval
+
+    rasa_scores["chat"] = chat_eval.score_outcomes(gold, [chat_eval.chat_outcome(p) for p in parses])
+    rasa_scores["messages"] = chat_eval.message_records(gold, parses)
     baseline_scores = score(gold, TfidfNearestNeighbour(train).predict(texts))
+    results = {"madoguchi": rasa_scores, "baseline": baseline_scores}
+    if args.peer:  # issue #17: the stock Rasa peer, same held-out set, same scoring
+        from bot.benchmark import peer
+
+        results["stock_rasa"], _ = peer.heldout_accuracy(texts, gold, _rasa_predictions, score)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"madoguchi": rasa_scores, "baseline": baseline_scores}, ensure_ascii=False, indent=2))
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
 
     print(f"Held-out set {args.heldout.name}: {len(heldout)} customer messages ({len(train)} training examples)\n")
     print(f"{'service':<22}{'Madoguchi':>12}{'TF-IDF NN':>12}{'n':>6}")
@@ -167,6 +186,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{fb['fallback_rate']:.1%} offered 3 FAQ topics, which held the right one for "
         f"{fb['fallback_top3_contains_answer']:.1%} of the FAQ questions among them."
     )
+    if "stock_rasa" in results:
+        stock = results["stock_rasa"]
+        print(f"\nStock Rasa peer ({stock['trained']}): {stock['accuracy']:.1%} on the same {len(heldout)} messages "
+              f"(Madoguchi {rasa_scores['accuracy']:.1%}); by service: " + ", ".join(
+                  f"{s} {c['accuracy']:.1%}" for s, c in stock["by_service"].items()))
+    chat = rasa_scores["chat"]
+    print(
+        f"Chat outcome: {chat['chat_accuracy']:.1%} answered right (a topic list with the right answer counts ½); "
+        f"{chat['direct_rate']:.1%} answered directly, {chat['confident_wrong_rate']:.1%} confidently wrong."
+    )
+    for item in chat["worst_confident_wrong"]:
+        print(f"  {item['count']}× {item['expected']} answered as {item['answered']}")
     gap = rasa_scores["accuracy"] - baseline_scores["accuracy"]
     print(
         f"\nFAQ accuracy {rasa_scores['accuracy']:.1%} (baseline {baseline_scores['accuracy']:.1%}, "

@@ -10,9 +10,10 @@ the FallbackClassifier work unchanged.
 """
 from __future__ import annotations
 
-import itertools
+import functools
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Text
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import joblib
 import numpy as np
@@ -26,7 +27,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -35,6 +36,85 @@ from bot.nlu.features import READING_WEIGHT, WordView, identity, message_blocks
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
+GENERIC_INTENT = "generic_question"
+_PREFIX_SERVICE = {"rs": "remote_support", "lm": "license_maintenance", "hx": "haas", "rt": "rental", "pa": "phone_answering"}
+
+
+def service_of_label(label: str) -> Optional[str]:
+    """faq/rs_monthly_fee, account_rs_eligibility → remote_support; labels of no service → None."""
+    rest = label[4:] if label.startswith("faq/") else label[8:] if label.startswith("account_") else ""
+    return _PREFIX_SERVICE.get(rest.split("_", 1)[0]) if rest else None
+
+
+@dataclass
+class Decision:
+    """The classifier's view of one message, after the service words of the message were applied.
+
+    probabilities: per label (restricted to the services the message names or implies, renormalised);
+    ranking: best confidence per intent (what `intent_ranking` holds); faq: FAQ keys, best first;
+    intent: what the dialogue acts on: the best intent, or `generic_question` (confidence: the mass
+    of the whole topic) when the best FAQ answer is one service's version of a topic several
+    services answer differently and the message names no service; services: from the message."""
+
+    probabilities: np.ndarray
+    ranking: List[Dict[str, Any]]
+    faq: List[Tuple[str, float]]
+    intent: Dict[str, Any]
+    services: Tuple[str, ...]
+    topic: Optional[str] = None
+
+
+@functools.lru_cache(maxsize=8)
+def _twin_map(labels: Tuple[str, ...]) -> Dict[str, str]:
+    from bot.answers import FAQ_TOPICS
+
+    present = set(labels)
+    twins: Dict[str, str] = {}
+    for faq_key, question in FAQ_TOPICS.items():
+        a, b = f"faq/{faq_key}", f"account_{question}"
+        if a in present and b in present:
+            twins.setdefault(a, b)
+            twins.setdefault(b, a)
+    return twins
+
+
+def _twins(labels: Sequence[str]) -> Dict[str, str]:
+    """FAQ topic ↔ account question pairs that reach the same reply (bot.nlu.account_topics)."""
+    return _twin_map(tuple(labels))
+
+
+def decide(labels: Sequence[str], row: np.ndarray, text: str, retrieval: Sequence[str] = ("faq",),
+           services: Optional[Sequence[str]] = None) -> Decision:
+    from bot.support import service_words, topics
+
+    services = tuple(services) if services is not None else service_words.services_in(text)
+    row = np.asarray(row, dtype=float)
+    if services:
+        keep = np.array([(service_of_label(l) in services) if service_of_label(l) else True for l in labels])
+        if keep.any() and (row * keep).sum() > 0:
+            row = row * keep
+            row = row / row.sum()
+    order = np.argsort(row)[::-1].tolist()
+    best: Dict[str, float] = {}
+    for index in order:
+        intent = labels[index].split("/", 1)[0]
+        if intent not in best:
+            best[intent] = float(row[index])
+    ranking = [{"name": n, "confidence": c} for n, c in best.items()]
+    faq = [(labels[i], float(row[i])) for i in order if labels[i].split("/", 1)[0] in retrieval]
+    intent: Dict[str, Any] = dict(ranking[0])
+    top_label = faq[0][0] if intent["name"] in retrieval and faq else intent["name"]
+    twin = _twins(labels).get(top_label)
+    if twin is not None:  # faq/lm_renewal_fee and account_lm_renewal_fee get the same reply: one mass
+        intent["confidence"] = float(intent["confidence"] + row[labels.index(twin)])
+    topic_name = None
+    if intent["name"] in retrieval and not services and faq:
+        topic = topics.generic_topic(faq[0][0])
+        if topic is not None:
+            members = {f"faq/{k}" for k in set(topic.answers.values()) | set(topic.generic)}
+            mass = float(sum(row[i] for i, l in enumerate(labels) if l in members))
+            intent, topic_name = {"name": GENERIC_INTENT, "confidence": max(mass, intent["confidence"])}, topic.name
+    return Decision(row, ranking, faq, intent, services, topic_name)
 
 
 def build_vectorizers(config: Dict[Text, Any]) -> Dict[str, Any]:
@@ -185,26 +265,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _set_properties(self, message: Message, labels: List[str], row: np.ndarray) -> None:
-        order = np.argsort(row)[::-1].tolist()
-        retrieval = set(self._config["retrieval_intents"])
-        best: Dict[str, float] = {}  # intent name → best confidence among its labels
-        best_key: Dict[str, str] = {}
-        for index in order:
-            label, confidence = labels[index], float(row[index])
-            intent = label.split("/", 1)[0]
-            if intent not in best:
-                best[intent], best_key[intent] = confidence, label
-        ranking = [{"name": n, "confidence": c} for n, c in best.items()][: self._config["ranking_length"]]
-        top = ranking[0]
-        message.set(INTENT, {"name": top["name"], "confidence": top["confidence"]}, add_to_output=True)
-        message.set("intent_ranking", ranking, add_to_output=True)
-        selector: Dict[str, Any] = {"all_retrieval_intents": sorted(retrieval)}
+        retrieval = sorted(set(self._config["retrieval_intents"]))
+        decision = decide(labels, row, message.get(TEXT) or "", retrieval)
+        length = self._config["ranking_length"]
+        message.set(INTENT, decision.intent, add_to_output=True)
+        message.set("intent_ranking", decision.ranking[:length], add_to_output=True)
+        selector: Dict[str, Any] = {"all_retrieval_intents": retrieval}
         for intent in retrieval:
-            keyed = list(itertools.islice(
-                ({"id": None, "intent_response_key": labels[i], "confidence": float(row[i])}
-                 for i in order if labels[i].startswith(f"{intent}/")),
-                self._config["ranking_length"],
-            ))
+            keyed = [{"id": None, "intent_response_key": label, "confidence": confidence}
+                     for label, confidence in decision.faq if label.startswith(f"{intent}/")][:length]
             if not keyed:
                 continue
             key = keyed[0]["intent_response_key"]
@@ -221,3 +290,28 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 "ranking": keyed,
             }
         message.set("response_selector", selector, add_to_output=True)
+        self._mark_services(message, decision)
+
+    @staticmethod
+    def _mark_services(message: Message, decision: Decision) -> None:
+        """The service words of an FAQ-like message become `service` entities (the `service` slot
+        follows the content: 「プリンタが…」 → remote_support), where no entity covers them yet."""
+        name = decision.intent["name"]
+        if not decision.services or not (name in ("faq", GENERIC_INTENT) or name.startswith("account_")):
+            return
+        from bot.support import service_words
+
+        entities = list(message.get(ENTITIES) or [])
+        covered = [(e.get("start", -1), e.get("end", -1)) for e in entities if e.get("entity") == "service"]
+        added = False
+        for mention in service_words.mentions(message.get(TEXT) or ""):
+            if mention.service not in decision.services:
+                continue
+            if any(s < mention.end and mention.start < e for s, e in covered):
+                continue
+            entities.append({"entity": "service", "value": mention.service, "start": mention.start,
+                             "end": mention.end, "confidence_entity": 1.0, "extractor": "LinearIntentClassifier"})
+            covered.append((mention.start, mention.end))
+            added = True
+        if added:
+            message.set(ENTITIES, sorted(entities, key=lambda e: e.get("start", 0)), add_to_output=True)

@@ -1,14 +1,17 @@
-"""Generic questions (no service named): which topic they are about and which FAQ answers them."""
+"""Questions whose answer depends on the service (「解約したい」「料金は？」): which topic they are about,
+which FAQ answers each service's version of it, and what the bot does with one (`resolve`)."""
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import yaml
 
 from bot.nlu.normalize import normalize
+
+SERVICE_ORDER = ("remote_support", "license_maintenance", "haas", "rental", "phone_answering")
 
 
 @dataclass(frozen=True)
@@ -17,15 +20,36 @@ class Topic:
     label: str
     keywords: Tuple[str, ...]
     answers: Dict[str, str]  # service → FAQ key
+    generic: Tuple[str, ...] = ()  # FAQ keys that, asked without a service, mean this topic
+
+    @property
+    def services(self) -> Tuple[str, ...]:
+        return tuple(s for s in SERVICE_ORDER if s in self.answers)
 
 
 @functools.lru_cache(maxsize=1)
 def topics() -> Dict[str, Topic]:
     raw = yaml.safe_load(Path(__file__).with_name("topics.yml").read_text(encoding="utf-8"))
     return {
-        name: Topic(name, item["label"], tuple(normalize(k) for k in item["keywords"]), dict(item["answers"]))
+        name: Topic(name, item["label"], tuple(normalize(k) for k in item["keywords"]), dict(item["answers"]),
+                    tuple(item.get("generic") or ()))
         for name, item in raw.items()
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _generic_topic_of_key() -> Dict[str, Topic]:
+    found: Dict[str, Topic] = {}
+    for topic in topics().values():
+        for key in topic.generic:
+            found.setdefault(key, topic)
+    return found
+
+
+def generic_topic(faq_key: Optional[str]) -> Optional[Topic]:
+    """The topic that FAQ answer stands for when the message names no service (None: it stands for itself)."""
+    topic = _generic_topic_of_key().get(str(faq_key or "").removeprefix("faq/"))
+    return topic if topic is not None and len(topic.answers) > 1 else None
 
 
 def detect(text: str) -> Optional[Topic]:
@@ -42,3 +66,49 @@ def detect(text: str) -> Optional[Topic]:
 
 def answer_key(topic: Topic, service: str) -> Optional[str]:
     return topic.answers.get(service)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What the bot does with a service-dependent question.
+
+    kind: "answer" (FAQ `key` of `service`), "no_document" (the service's documents do not cover the
+    topic), "ask_service" (buttons: `services`), "ask_topic" (no topic recognised)."""
+
+    kind: str
+    topic: Optional[Topic] = None
+    service: Optional[str] = None
+    key: Optional[str] = None
+    services: Tuple[str, ...] = ()
+
+
+def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] = (),
+            slot_service: Optional[str] = None, customer_services: Sequence[str] = (),
+            topic: Optional[Topic] = None) -> Resolution:
+    """A service-less (or service-dependent) question: the topic from the classifier's FAQ answer or the
+    keywords; the service from the message, else the conversation (slot), else the customer's only
+    contract that has the topic; else the customer is asked, offered only the services that have it."""
+    topic = topic or generic_topic(faq_key) or detect(text)
+    if topic is None:
+        return Resolution("ask_topic")
+    named = [s for s in dict.fromkeys(message_services) if s in SERVICE_ORDER]
+    service: Optional[str] = None
+    if len(named) == 1:
+        service = named[0]
+    elif len(named) > 1:
+        covered = [s for s in named if s in topic.answers]
+        if len(covered) == 1:
+            service = covered[0]
+        elif covered:
+            return Resolution("ask_service", topic, services=tuple(s for s in SERVICE_ORDER if s in covered))
+    elif slot_service in SERVICE_ORDER:
+        service = slot_service
+    else:
+        candidates = [s for s in customer_services if s in topic.answers]
+        service = candidates[0] if len(candidates) == 1 else None
+    if service is None:
+        return Resolution("ask_service", topic, services=topic.services)
+    key = answer_key(topic, service)
+    if key is None:
+        return Resolution("no_document", topic, service)
+    return Resolution("answer", topic, service, key)

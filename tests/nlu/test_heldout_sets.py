@@ -3,7 +3,7 @@ one the bot can answer (an intent of the domain, or a FAQ key with a response)."
 import pytest
 import yaml
 
-from bot.evaluation import FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
+from bot.evaluation import BLIND_DIR, FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
 from bot.settings import PROJECT_ROOT
 
 
@@ -17,7 +17,7 @@ def _known_labels():
     return intents, faq
 
 
-@pytest.mark.parametrize("directory", [HELDOUT_DIR, FRESH_DIR], ids=lambda d: d.name)
+@pytest.mark.parametrize("directory", [HELDOUT_DIR, FRESH_DIR, BLIND_DIR], ids=lambda d: d.name)
 def test_held_out_set_is_disjoint_from_training_and_labelled_with_known_labels(directory):
     held = read_examples(directory)
     assert len(held) >= 250
@@ -31,3 +31,17 @@ def test_held_out_set_is_disjoint_from_training_and_labelled_with_known_labels(d
 def test_fresh_set_asks_about_every_faq_answer():
     _, faq = _known_labels()
     assert faq - {label for _, label in read_examples(FRESH_DIR)} == set()
+
+
+def test_blind_set_is_large_enough_and_asks_about_every_faq_answer():
+    held = read_examples(BLIND_DIR)
+    assert len(held) >= 300
+    _, faq = _known_labels()
+    assert faq - {label for _, label in held} == set()
+
+
+def test_make_eval_measures_all_three_held_out_sets():
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    for directory in (HELDOUT_DIR, FRESH_DIR, BLIND_DIR):
+        assert f"--heldout tests/{directory.name}" in makefile
+    assert "bot.evaluation --report" in makefile
