@@ -17,7 +17,8 @@ into somebody else's conversation. Here:
   connection) is passed on to Rasa as ``metadata.token`` -- checked by the shared input guard
   (``bot/channels/guard.py``), which replaces it by a signed conversation claim; other client
   metadata is not forwarded except ``display`` (the title of a clicked quick-reply button, for
-  history); the text goes through the guard's input rules too;
+  history, cleaned like a message: guard.clean_display) and, outside production, ``today``; the text
+  goes through the guard's input rules too;
 * on resume, the conversation history is read from the tracker store and sent to that
   connection only (event ``session_history``);
 * **logout**: the event ``logout`` and a ``session_request`` with ``{"new": true}`` (the page's
@@ -77,8 +78,9 @@ DEFAULT_DEMO_ACCOUNTS = "fixtures/demo_accounts.yml"
 
 SENDER_PREFIX = "web-"
 _SIGNING_CONTEXT = b"madoguchi/chat-session/v1"
-# client metadata keys that are passed on to Rasa (everything else is dropped)
-FORWARDED_METADATA_KEYS = ("token", "display")
+# client metadata keys that are passed on to Rasa, through bot.channels.guard (everything else is
+# dropped; `today` outside production only; the channel adds its own `client`)
+FORWARDED_METADATA_KEYS = ("token", "display", "today")
 MAX_TOKEN_CHARS = 4096
 MAX_DISPLAY_CHARS = 200
 HISTORY_LIMIT = 200
