@@ -24,7 +24,8 @@ section{background:#fff;border-radius:8px;padding:12px 16px;margin:12px 0;box-sh
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:12px}
 table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid #e4e7eb;padding:4px 6px;
 text-align:left;vertical-align:top}h2{font-size:17px}h3{font-size:15px;margin:14px 0 4px}.num{text-align:right}
-.muted{color:#616e7c}a{color:#1f3a5f}svg text{font-size:11px;fill:#323f4b}
+.muted{color:#616e7c}a{color:#1f3a5f}svg text{font-size:11px;fill:#323f4b}figure{margin:0;min-width:0}
+svg.chart{width:100%;height:auto;max-width:560px;display:block}
 """
 
 
@@ -131,7 +132,7 @@ def render(report: review.Report, all_turns: List[turns.Turn], model: Optional[s
             for f in sorted(findings, key=lambda f: f.turn.timestamp))
         groups.append(f"<h3>{_esc(topic)} ({len(findings)})</h3><table><tr><th>time</th><th>what</th>"
                       f"<th>conf.</th><th>customer message (masked)</th><th>detail</th></tr>{rows}</table>")
-    periods = " ".join(f'<a href="?days={d}">{d} days</a>' for d in (1, 7, 30))
+    periods = " ".join(f'<a href="?days={d}">{d} day{"s" if d > 1 else ""}</a>' for d in (1, 7, 30))
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="robots" content="noindex">
 <title>Madoguchi staff</title><style>{STYLE}</style></head><body>
