@@ -127,6 +127,28 @@ class Cluster:
         except (OSError, ValueError):
             return 0
 
+    def kill_rasa(self, index: int = 0) -> None:
+        """SIGKILL Rasa server `index` (a crash; started with setsid: its pid is its process group)."""
+        import signal
+
+        pid = self.pid(f"rasa-{index}")
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def restart_postgres(self, timeout: float = 60) -> None:
+        """`pg_ctl restart -m fast` of the cluster's PostgreSQL (as the postgres user when root)."""
+        bindir = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: [int(x) for x in
+                        d.split("/")[-2].split(".") if x.isdigit()])[-1]
+        command = [f"{bindir}/pg_ctl", "-D", str(self.directory / "pg" / "data"), "-m", "fast", "-w",
+                   "-t", str(int(timeout)), "-l", str(self.directory / "log" / "postgresql.log"), "restart"]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--"] + command
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout + 30)
+        if result.returncode != 0:
+            raise RuntimeError(f"pg_ctl restart failed: {result.stderr.strip()[-300:]}")
+
     def rasa_pids(self) -> List[int]:
         return [self.pid(f"rasa-{i}") for i in range(self.servers)]
 

@@ -94,18 +94,79 @@ COLUMNS = ["setup", "customers", "messages", "p50 ms", "p95 ms", "p99 ms", "msg/
            "Rasa CPU ms/msg", "actions CPU ms/msg", "Rasa RSS MB", "actions RSS MB", "load"]
 
 
-def text_table(rows: List[Dict[str, str]]) -> str:
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in COLUMNS}
-    lines = ["  ".join(c.rjust(widths[c]) if i else c.ljust(widths[c]) for i, c in enumerate(COLUMNS))]
-    lines.append("  ".join("-" * widths[c] for c in COLUMNS))
+PEER_COLUMNS = ["customers", "Madoguchi msg/s", "stock msg/s", "ratio", "Madoguchi p50/p95 ms", "stock p50/p95 ms",
+                "Madoguchi CPU ms/msg", "stock CPU ms/msg", "Madoguchi RSS MB", "stock RSS MB", "errors M/S"]
+MEMORY_COLUMNS = ["setup", "Rasa RSS MB (each)", "actions RSS MB (each)", "TensorFlow libraries MB",
+                  "other shared libraries MB", "mapped files MB", "anonymous (heap, stacks) MB"]
+
+
+def peer_comparison(single_rows: List[dict], peer_rows: List[dict]) -> List[dict]:
+    """Side by side per level: Madoguchi (single server) and the stock Rasa peer, and their ratio."""
+    out = []
+    for s in single_rows:
+        p = next((r for r in peer_rows if r["customers"] == s["customers"]), None)
+        if p is None:
+            continue
+        st, pt = s["_result"].throughput, p["_result"].throughput
+        out.append({
+            "customers": s["customers"], "Madoguchi msg/s": s["msg/s"], "stock msg/s": p["msg/s"],
+            "ratio": f"{st / pt:.2f}" if pt else "-",
+            "Madoguchi p50/p95 ms": f"{s['p50 ms']}/{s['p95 ms']}", "stock p50/p95 ms": f"{p['p50 ms']}/{p['p95 ms']}",
+            "Madoguchi CPU ms/msg": s["Rasa CPU ms/msg"], "stock CPU ms/msg": p["Rasa CPU ms/msg"],
+            "Madoguchi RSS MB": s["Rasa RSS MB"], "stock RSS MB": p["Rasa RSS MB"],
+            "errors M/S": f"{s['errors']}/{p['errors']}", "_ratio": st / pt if pt else float("nan"),
+        })
+    return out
+
+
+
+def text_table(rows: List[Dict[str, str]], columns: Optional[List[str]] = None) -> str:
+    columns = columns or COLUMNS
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
+    lines = ["  ".join(c.rjust(widths[c]) if i else c.ljust(widths[c]) for i, c in enumerate(columns))]
+    lines.append("  ".join("-" * widths[c] for c in columns))
     for row in rows:
         lines.append("  ".join(str(row.get(c, "")).rjust(widths[c]) if i else str(row.get(c, "")).ljust(widths[c])
-                               for i, c in enumerate(COLUMNS)))
+                               for i, c in enumerate(columns)))
     return "\n".join(lines)
 
 
-def markdown_table(rows: List[Dict[str, str]]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|"]
+def markdown_table(rows: List[Dict[str, str]], columns: Optional[List[str]] = None) -> str:
+    columns = columns or COLUMNS
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(columns))) + "|"]
     for row in rows:
-        lines.append("| " + " | ".join(str(row.get(c, "")) for c in COLUMNS) + " |")
+        lines.append("| " + " | ".join(str(row.get(c, "")) for c in columns) + " |")
     return "\n".join(lines)
+
+
+def previous_throughput(doc: str, setup: str = "single") -> Dict[int, float]:
+    """customers -> msg/s of `setup` in the results table of a previous docs/benchmarks.md."""
+    lines = [line for line in doc.split("<!-- bench:results -->", 1)[0].splitlines() if line.startswith("|")]
+    if not lines:
+        return {}
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    if not {"setup", "customers", "msg/s"} <= set(header):
+        return {}
+    out: Dict[int, float] = {}
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) != len(header):
+            continue
+        row = dict(zip(header, cells))
+        if row["setup"] == setup:
+            try:
+                out[int(row["customers"])] = float(row["msg/s"])
+            except ValueError:
+                continue
+    return out
+
+
+def previous_comparison(previous: Dict[int, float], now: Dict[int, float], tolerance: float) -> str:
+    """One line: this run's single-server throughput against the last recorded one, per level and best."""
+    parts = [f"x{level}: {now[level]:.1f} vs {previous[level]:.1f} ({now[level] / previous[level] - 1:+.0%})"
+             for level in sorted(now) if level in previous and previous[level]]
+    best_now, best_before = max(now.values(), default=0.0), max(previous.values(), default=0.0)
+    change = best_now / best_before - 1 if best_before else float("nan")
+    verdict = "within" if abs(change) <= tolerance or change > 0 else "NOT within"
+    return (f"single-server throughput vs the last recorded figures (previous docs/benchmarks.md): best {best_now:.1f} vs "
+            f"{best_before:.1f} msg/s ({change:+.0%}, {verdict} {tolerance:.0%} or better); " + ", ".join(parts))

@@ -2,6 +2,12 @@
 
 Single-server setup: one action server + one Rasa server, SQLite tracker store and SQLite accounts
 database in a temp dir (nothing of the developer's var/ is touched). Scaled-out setup: scripts/cluster.sh.
+
+The action server is the hardened one of `make run` (``python -m bot.auth.action_server``): it requires
+the shared secret MADOGUCHI_ACTION_SECRET, which Rasa sends from the ``headers`` of the generated
+endpoints file. Rasa's HTTP API (for reading trackers after a fault run) needs MADOGUCHI_API_TOKEN.
+The message rate limit per client (bot.auth.limits, MADOGUCHI_MESSAGES_PER_MINUTE, default 30) is raised
+to BENCH_MESSAGES_PER_MINUTE: a closed-loop simulated customer has no think time.
 """
 from __future__ import annotations
 
@@ -20,6 +26,9 @@ from bot.localserver import free_port, tail, wait_http  # noqa: F401  (free_port
 ROOT = settings.PROJECT_ROOT
 VENV_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "madoguchi.tar.gz"
+ACTION_SECRET = "bench-action-secret-not-for-production-0123456789"
+API_TOKEN = "bench-api-token-not-for-production-0123456789"
+BENCH_MESSAGES_PER_MINUTE = "100000"
 
 
 def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -31,6 +40,9 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
     env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("MADOGUCHI_ACTION_SECRET", ACTION_SECRET)
+    env.setdefault("MADOGUCHI_API_TOKEN", API_TOKEN)
+    env.setdefault("MADOGUCHI_MESSAGES_PER_MINUTE", BENCH_MESSAGES_PER_MINUTE)
     env.update(extra or {})
     return env
 
@@ -57,6 +69,8 @@ class SingleServer:
     """One Rasa server + one action server; `extra_env` e.g. {"SANIC_WORKERS": "2"} for experiments."""
 
     model: Path = MODEL
+    # credentials.yml of the Rasa server (the stock peer: Rasa's own `rest:` channel)
+    credentials: Path = ROOT / "credentials.yml"
     # sqlite: as `make run` (bot.tracker_store.CachedSQLTrackerStore); sqlite-rasa: Rasa's SQL store;
     # sqlite-wal: Rasa's SQL store on a file pre-set to journal_mode=WAL; memory: in-memory store
     tracker_store: str = "sqlite"
@@ -64,6 +78,8 @@ class SingleServer:
     # > 1: SANIC_WORKERS processes in the one Rasa server; Rasa allows that only with a Redis lock
     # store, so a private redis-server is started on a free loopback port.
     sanic_workers: int = 1
+    # True: start Rasa as `python -m bot.lean_rasa run` (Rasa's CLI without importing JAX) instead of `rasa run`
+    lean: bool = False
     secret: str = "bench-secret-not-for-production-0123456789"
     workdir: Path = field(init=False)
     rasa_port: int = field(init=False, default=0)
@@ -115,30 +131,59 @@ class SingleServer:
         if self.sanic_workers > 1:
             rasa_env["SANIC_WORKERS"] = str(self.sanic_workers)
         endpoints = self.workdir / "endpoints.yml"
+        # ${MADOGUCHI_ACTION_SECRET}: Rasa substitutes it from the environment (the secret is not written)
         endpoints.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{self.action_port}/webhook\"\n"
                              "  enable_selective_domain: true\n"
+                             "  headers:\n    Authorization: Bearer ${MADOGUCHI_ACTION_SECRET}\n"
                              + tracker + lock, encoding="utf-8")
         load = subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "accounts", "load-demo"], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=120)
         if load.returncode != 0:
             raise RuntimeError(f"accounts load-demo failed: {load.stderr}")
         logs = [self.workdir / "actions.log", self.workdir / "rasa.log"]
-        self.actions = subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
-            cwd=ROOT, env=env, stdout=logs[0].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.start_actions()
+        launcher = [str(VENV_BIN / "python"), "-m", "bot.lean_rasa"] if self.lean else [str(VENV_BIN / "rasa")]
         self.rasa = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-             "--interface", "127.0.0.1", "--enable-api", "--credentials", str(ROOT / "credentials.yml"),
-             "--endpoints", str(endpoints)],
+            launcher + ["run", "--model", str(self.model), "--port", str(self.rasa_port),
+             "--interface", "127.0.0.1", "--enable-api", "--auth-token", rasa_env["MADOGUCHI_API_TOKEN"],
+             "--credentials", str(self.credentials), "--endpoints", str(endpoints)],
             cwd=ROOT, env=rasa_env, stdout=logs[1].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
         procs = [self.actions, self.rasa]
         try:
             wait_http(f"http://127.0.0.1:{self.action_port}/health", procs, logs, timeout)
-            wait_http(f"{self.url}/status", procs, logs, timeout)
+            wait_http(f"{self.url}/webhooks/rest/", procs, logs, timeout)
         except BaseException:
             self.stop()
             raise
         return self
+
+    @property
+    def api_token(self) -> str:
+        return self.env["MADOGUCHI_API_TOKEN"]
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.workdir / "tracker.db"
+
+    def start_actions(self, wait: float = 0) -> None:
+        """(Re)start the hardened action server on its port; `wait` > 0: until it answers /health."""
+        log = (self.workdir / "actions.log").open("a")
+        self.actions = subprocess.Popen(
+            [str(VENV_BIN / "python"), "-m", "bot.auth.action_server", "--actions", "actions",
+             "--interface", "127.0.0.1", "--port", str(self.action_port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        if wait:
+            wait_http(f"http://127.0.0.1:{self.action_port}/health", [self.actions],
+                      [self.workdir / "actions.log"], wait, interval=0.1)
+
+    def kill_actions(self) -> None:
+        """SIGKILL the action server (a crash: no graceful shutdown)."""
+        if self.actions is not None and self.actions.poll() is None:
+            try:
+                os.killpg(self.actions.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.actions.wait(10)
 
     def stop(self) -> None:
         for proc in (self.rasa, self.actions, self.redis):

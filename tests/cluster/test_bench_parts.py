@@ -123,3 +123,127 @@ def test_each_simulated_customer_has_conversations_of_ten_messages():
     for customer in ("t-0000", "t-0001"):
         senders = [s for s in seen if s.startswith(customer)]
         assert [senders.count(f"{customer}-c{k}") for k in range(3)] == [10, 10, 5]
+
+
+# ---- issue #17: stock Rasa peer, faults, memory, comparison with the previous run ----------------
+
+def test_fault_replies_are_classified_as_answer_apology_or_lost():
+    from bot.benchmark import faults
+
+    assert faults.classify(200, [{"recipient_id": "s", "text": "月額は550円です"}]) == faults.OK
+    assert faults.classify(200, [{"recipient_id": "s", "buttons": [{"title": "はい"}]}]) == faults.OK
+    for prefix in faults.APOLOGY_PREFIXES:
+        assert faults.classify(200, [{"text": prefix + "……"}]) == faults.APOLOGY
+    assert faults.classify(200, []) == faults.LOST
+    assert faults.classify(502, "<html>bad gateway</html>") == faults.LOST
+    assert faults.classify(None, None) == faults.LOST
+    assert faults.classify(200, [{"recipient_id": "s"}]) == faults.LOST
+
+
+def test_apology_prefixes_are_the_texts_customers_get():
+    from bot.benchmark import faults
+    from bot.support.contacts import apology
+
+    guard = (ROOT / "bot" / "channels" / "guard.py").read_text(encoding="utf-8")
+    texts = [m.group(1) for m in re.finditer(r'(?:NO_REPLY_TEXT|SLOW_REPLY_TEXT) = \(\s*"([^"]+)"', guard)]
+    assert len(texts) == 2
+    assert apology().startswith(faults.APOLOGY_PREFIXES)
+    assert all(t.startswith(faults.APOLOGY_PREFIXES) for t in texts)
+
+
+def test_fault_scripts_never_repeat_a_text_within_a_conversation():
+    from bot.benchmark import faults
+
+    corpus = traffic.load_corpus()
+    script = faults.unique_script(corpus, 3, 95, {"A1001": "t"})
+    assert len(script) == 95
+    for start in range(0, 95, load.CONVERSATION_LENGTH):
+        texts = [m.text for m in script[start:start + load.CONVERSATION_LENGTH]]
+        assert len(texts) == len(set(texts))
+    assert script == faults.unique_script(corpus, 3, 95, {"A1001": "t"})
+
+
+def test_stored_turns_are_checked_for_loss_duplicates_and_order():
+    from bot.benchmark import faults
+
+    sent = {"c1": [("a", "ok"), ("b", "ok"), ("c", "apology")], "c2": [("x", "ok"), ("y", "ok")]}
+    assert faults.check_turns(sent, {"c1": ["a", "b", "c"], "c2": ["x", "y"]}) == {
+        "lost": 0, "not stored after apology": 0, "duplicated": 0, "reordered conversations": 0}
+    assert faults.check_turns(sent, {"c1": ["a", "b"], "c2": ["y", "x", "x"]}) == {
+        "lost": 0, "not stored after apology": 1, "duplicated": 1, "reordered conversations": 1}
+    assert faults.check_turns(sent, {"c1": ["a"]})["lost"] == 3  # b, x, y answered but not stored
+
+
+def test_seconds_until_answers_are_normal_again():
+    from bot.benchmark.faults import APOLOGY, LOST, OK, Reply, seconds_until_normal
+
+    def r(done, kind, failed=0):
+        return Reply("c", "t", done - 0.1, done, kind, failed)
+
+    replies = [r(1, OK), r(6, APOLOGY), r(12, LOST), r(14, OK, failed=1), r(20, OK), r(30, OK)]
+    assert seconds_until_normal(replies, fault_at=5, restart_at=10) == 4.0
+    assert seconds_until_normal([r(1, OK), r(20, OK)], fault_at=5, restart_at=10) == 0.0
+    assert seconds_until_normal([r(6, APOLOGY), r(8, APOLOGY)], fault_at=5, restart_at=10) is None
+
+
+def test_smaps_are_summed_per_kind_of_mapping():
+    from bot.benchmark import memory
+
+    text = "\n".join([
+        "7f00-7f10 r-xp 00000000 08:01 1 /venv/lib/tensorflow/libtensorflow_framework.so.2", "Size: 64 kB",
+        "Rss:                 40 kB",
+        "7f10-7f20 r-xp 00000000 08:01 2 /usr/lib/x86_64-linux-gnu/libc.so.6", "Rss: 8 kB",
+        "7f20-7f30 r--p 00000000 08:01 3 /venv/lib/unidic_lite/dicdir/sys.dic", "Rss: 16 kB",
+        "7f30-7f40 rw-p 00000000 00:00 0 ", "Rss: 100 kB", "Anonymous: 100 kB",
+        "7f40-7f50 rw-p 00000000 00:00 0 [heap]", "Rss: 4 kB"])
+    assert memory.parse_smaps(text) == {"TensorFlow libraries": 40 * 1024, "other shared libraries": 8 * 1024,
+                                        "mapped files": 16 * 1024, "anonymous (heap, stacks)": 104 * 1024}
+    assert memory.deltas([("a", 10), ("b", 25)]) == [("a", 10, 10), ("b", 25, 15)]
+
+
+def test_previous_single_server_figures_are_read_from_the_last_benchmark_doc():
+    doc = ("| setup | customers | messages | msg/s | errors |\n|---|---:|---:|---:|---:|\n"
+           "| single | 8 | 320 | 104.9 | 0 |\n| single | 32 | 1280 | 106.5 | 0 |\n| cluster-2 | 8 | 320 | 95.2 | 0 |\n"
+           "<!-- bench:results -->\n| single | 8 | 1 | 999 | 0 |\n")
+    previous = report.previous_throughput(doc)
+    assert previous == {8: 104.9, 32: 106.5}
+    assert "within 10%" in report.previous_comparison(previous, {8: 100.0, 32: 97.0}, 0.10)
+    assert "NOT within 10%" in report.previous_comparison(previous, {8: 90.0, 32: 94.0}, 0.10)
+    assert report.previous_throughput("no table") == {}
+
+
+def test_stock_peer_uses_rasas_own_components_and_policies_on_the_projects_data():
+    from bot.benchmark import peer
+
+    config = yaml.safe_load(peer.CONFIG.read_text(encoding="utf-8"))
+    names = [c["name"] for c in config["pipeline"]]
+    assert names[0] == "bot.nlu.tokenizer.FugashiTokenizer"
+    assert not [n for n in names[1:] if "." in n], "only Rasa's own components after the tokenizer"
+    assert {"DIETClassifier", "ResponseSelector", "CountVectorsFeaturizer"} <= set(names)
+    assert any(c.get("analyzer") == "char_wb" for c in config["pipeline"])
+    assert [p["name"] for p in config["policies"]] == ["MemoizationPolicy", "RulePolicy", "TEDPolicy"]
+    assert config["language"] == "ja"
+    assert yaml.safe_load(peer.CREDENTIALS.read_text()) == {"rest": None}
+    assert "DIETClassifier 3 epochs" in peer.training_settings()
+    assert peer.ROOT / "data" in peer.INPUTS and peer.ROOT / "domain.yml" in peer.INPUTS
+
+
+def test_peer_cache_key_changes_with_its_inputs(tmp_path):
+    from bot.benchmark import peer
+
+    a = tmp_path / "a.yml"
+    a.write_text("x: 1")
+    first = peer.inputs_hash([a])
+    a.write_text("x: 2")
+    assert peer.inputs_hash([a]) != first
+
+
+def test_madoguchi_and_stock_side_by_side_with_the_ratio():
+    def row(setup, customers, ok):
+        result = load.LevelResult(customers=customers, ok=ok, duration=10.0)
+        return {"setup": setup, "customers": customers, "msg/s": f"{result.throughput:.1f}", "p50 ms": "1",
+                "p95 ms": "2", "Rasa CPU ms/msg": "3", "Rasa RSS MB": "4", "errors": 0, "_result": result}
+
+    table = report.peer_comparison([row("single", 8, 1000), row("single", 32, 900)], [row("stock-rasa", 8, 400)])
+    assert len(table) == 1 and table[0]["ratio"] == "2.50" and table[0]["_ratio"] == 2.5
+    assert set(report.PEER_COLUMNS) <= set(table[0])
