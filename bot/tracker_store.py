@@ -11,10 +11,19 @@ conversation's last row id differs (another Rasa server of the cluster, `rasa sh
 `python -m bot conversations purge` changed it), the session is re-read from SQL. Several Rasa
 servers may therefore share one database, as long as a lock store serialises the turns of a
 conversation (Rasa's Redis lock store in the cluster; one process's in-memory lock otherwise).
+
+A database that is briefly unreachable (PostgreSQL restarting, a dropped connection, SQLite busy) does
+not lose the turn: reads and writes are retried for up to RETRY_SECONDS (MADOGUCHI_TRACKER_RETRY_SECONDS,
+default 10) without blocking the event loop. A retried write goes through Rasa's own save, which counts
+the session's stored events first, so a write that did commit before its connection broke is not
+written twice (issue #17: a PostgreSQL restart under load lost the turns being saved at that moment).
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,6 +33,21 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+
+def _retry_seconds() -> float:
+    try:
+        value = float(os.environ.get("MADOGUCHI_TRACKER_RETRY_SECONDS", "") or 10.0)
+    except ValueError:
+        return 10.0
+    return max(0.0, value)
+
+
+RETRY_SECONDS = _retry_seconds()
+# errors of an unreachable or busy database (connection refused / reset, server shutting down, locked)
+RETRYABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 def _tuned_sqlite_engine(engine: Any) -> Any:
@@ -95,7 +119,28 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return connection.execute(self._max_id, {"sender_id": sender_id}).scalar()
 
     # -- TrackerStore ---------------------------------------------------------------------------
+    async def _retrying(self, what: str, sender_id: Text, attempt: Any) -> Any:
+        deadline = time.monotonic() + RETRY_SECONDS
+        pause = 0.1
+        while True:
+            try:
+                return await attempt()
+            except RETRYABLE as exc:
+                self.forget(sender_id)  # read anew: the failed write may or may not have committed
+                if time.monotonic() + pause > deadline:
+                    raise
+                logger.warning("tracker store: %s of conversation %s failed (%s); retrying", what, sender_id,
+                               exc.__class__.__name__)
+                await asyncio.sleep(pause)
+                pause = min(1.0, pause * 2)
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._retrying("read", sender_id, lambda: self._retrieve_once(sender_id))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._retrying("write", tracker.sender_id, lambda: self._save_once(tracker))
+
+    async def _retrieve_once(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         entry = self._cached(sender_id)
         if entry is not None:
             with self.engine.connect() as connection:
@@ -117,7 +162,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # parsed anew every time, as from SQL: Rasa mutates what it retrieves
         return DialogueStateTracker.from_dict(sender_id, json.loads("[" + ",".join(events) + "]"), self.domain.slots)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
+    async def _save_once(self, tracker: DialogueStateTracker) -> None:
         entry = self._cached(tracker.sender_id)
         if entry is None or self.event_broker is not None:
             # not cached (or events are streamed, which re-reads the tracker): Rasa's own way
