@@ -52,21 +52,26 @@ def seeded(stack):
     stack.texts(sender, "本人確認したい")
     stack.texts(sender, "LM-0001")
     stack.texts(sender, "0000")  # A1001's phone ends in 1001
+    stack.texts("seed-verified", "本人確認したい")  # and one that succeeds
+    stack.texts("seed-verified", "RS-0001")
+    stack.texts("seed-verified", "1001")
     return {"before": before, "after": metric_values(stack)}
 
 
 def test_metrics_count_the_messages(stack, seeded):
     before, after = seeded["before"], seeded["after"]
     assert value(after, "madoguchi_messages_total", channel="rest") - value(
-        before, "madoguchi_messages_total", channel="rest") == 6
+        before, "madoguchi_messages_total", channel="rest") == 9
     delta = {kind: value(after, "madoguchi_replies_total", kind=kind) - value(before, "madoguchi_replies_total", kind=kind)
-             for kind in ("faq", "fallback", "handoff", "verification")}
+             for kind in ("faq", "fallback", "handoff", "verification", "account")}
     assert delta["faq"] == 1 and delta["handoff"] == 1 and delta["fallback"] == 1, delta
-    assert delta["verification"] == 3, delta
-    assert value(after, "madoguchi_verifications_total", outcome="failure") - value(
-        before, "madoguchi_verifications_total", outcome="failure") == 1
+    # the form's turns are verification; the success is answered by action_verification_result (account)
+    assert delta["verification"] == 5 and delta["account"] == 1, delta
+    outcomes = {o: value(after, "madoguchi_verifications_total", outcome=o) - value(
+        before, "madoguchi_verifications_total", outcome=o) for o in ("success", "failure", "locked")}
+    assert outcomes == {"success": 1, "failure": 1, "locked": 0}
     assert value(after, "madoguchi_reply_latency_seconds_count") - value(
-        before, "madoguchi_reply_latency_seconds_count") == 6
+        before, "madoguchi_reply_latency_seconds_count") == 9
     models = [labels for (name, labels) in after if name == "madoguchi_model_info"]
     assert models and dict(models[0])["model"].endswith(".tar.gz")
     assert all(name.startswith("madoguchi_") for (name, _) in after)
