@@ -224,6 +224,7 @@ cluster: up.
   socket.io http://127.0.0.1:$PORT/socket.io/  (sticky: ip_hash)   chat page http://127.0.0.1:$PORT/chat/
   HTTP API: http://127.0.0.1:$RASA_BASE/... ?token=\$(cat $CLUSTER_DIR/api-token)  (not through nginx)
   pids:     $RUN     logs: $LOG
+  metrics:  .venv/bin/python -m bot metrics  (/metrics of the $N Rasa servers summed; Prometheus: deploy/prometheus.yml)
   stop:     scripts/cluster.sh down
 MSG
 }
