@@ -166,7 +166,7 @@ _SERVICES = ("remote_support", "license_maintenance", "haas", "rental", "phone_a
 _FAQ_TOPIC = re.compile(r"^[A-Za-z0-9_]{1,80}$")
 _CONTRACT_NO = re.compile(r"^[A-Z]{2}-[0-9]{3,8}$")
 
-# The payloads the bot's buttons send (actions/general.py, bot/account_service.py):
+# The payloads the bot's buttons send (actions/general.py, bot/answers/):
 # intent -> {entity: validator}. Nothing else is read as slash syntax.
 BUTTON_PAYLOADS: Dict[str, Dict[str, Callable[[Any], bool]]] = {
     "choose_service": {"service": lambda v: v in _SERVICES},
@@ -316,20 +316,26 @@ def client_id(kind: str, value: str) -> str:
 
 
 # ------------------------------------------------------------------------------ no answer
+def _parse_data(tracker: Any) -> Dict[str, Any]:
+    """The NLU result of the conversation's latest message (intent, entities, response_selector)."""
+    latest = getattr(tracker, "latest_message", None)
+    data = getattr(latest, "parse_data", None)
+    return data if isinstance(data, dict) else {}
+
+
 def _service_of(tracker: Any) -> Optional[str]:
     """The service the latest message was about (entity, slot, or the account question's intent)."""
     try:
-        latest = getattr(tracker, "latest_message", None)
-        data = latest.as_dict() if hasattr(latest, "as_dict") else {}
+        data = _parse_data(tracker)
         for entity in data.get("entities") or []:
             if entity.get("entity") == "service" and entity.get("value") in _SERVICES:
                 return entity["value"]
         intent = (data.get("intent") or {}).get("name") or ""
         if intent.startswith("account_"):
-            from bot import account_service
+            from bot import answers
 
             try:
-                service = account_service.question(intent[len("account_"):]).service
+                service = answers.question(intent[len("account_"):]).service
                 if service is not None:
                     return service.value
             except Exception:
@@ -358,15 +364,49 @@ def no_reply_apology(service: Optional[str] = None, *, slow: bool = False) -> st
     return (SLOW_REPLY_TEXT if slow else NO_REPLY_TEXT) + (f"\n{where}" if where else "")
 
 
-async def service_hint(agent: Any, sender_id: str) -> Optional[str]:
+async def _tracker(agent: Any, sender_id: str) -> Any:
     store = getattr(agent, "tracker_store", None)
     if store is None:
         return None
     try:
-        tracker = await asyncio.wait_for(store.retrieve(sender_id), 1.0)
+        return await asyncio.wait_for(store.retrieve(sender_id), 1.0)
     except Exception:
         return None
+
+
+async def service_hint(agent: Any, sender_id: str) -> Optional[str]:
+    tracker = await _tracker(agent, sender_id)
     return _service_of(tracker) if tracker is not None else None
+
+
+async def no_reply_text(agent: Any, sender_id: str, *, slow: bool = False) -> str:
+    """What to send when Rasa sent nothing: the FAQ answer of a routed topic (it needs no action
+    server), else an apology with the contacts of the service the message was about."""
+    tracker = await _tracker(agent, sender_id)
+    faq = routed_faq_answer(tracker) if tracker is not None and not slow else None
+    if faq:
+        return faq
+    return no_reply_apology(_service_of(tracker) if tracker is not None else None, slow=slow)
+
+
+FAQ_WITHOUT_ACCOUNT_TEXT = "ただいまご契約に合わせたお調べができないため、一般的なご案内をお送りします。"
+
+
+def routed_faq_answer(tracker: Any) -> Optional[str]:
+    """An FAQ topic routed to the account answers (intent account_topic) whose action could not run:
+    the FAQ answer itself still needs no action server."""
+    try:
+        data = _parse_data(tracker)
+        if (data.get("intent") or {}).get("name") != "account_topic":
+            return None
+        from bot.faq import catalog
+
+        key = str(((data.get("response_selector") or {}).get("faq") or {}).get("response", {})
+                  .get("intent_response_key") or "").removeprefix("faq/")
+        entry = catalog.entry(key)
+        return f"{FAQ_WITHOUT_ACCOUNT_TEXT}\n{entry.answers[0]}" if entry and entry.answers else None
+    except Exception:  # the fallback must never fail
+        return None
 
 
 # ------------------------------------------------------------------------------ repeats
@@ -441,5 +481,4 @@ async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], 
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
     if sent and not slow:
         return
-    service = await service_hint(agent, message.sender_id)
-    await original(message.sender_id, {"text": no_reply_apology(service, slow=slow)})
+    await original(message.sender_id, {"text": await no_reply_text(agent, message.sender_id, slow=slow)})

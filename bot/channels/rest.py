@@ -223,13 +223,11 @@ class HardenedRestInput(RestInput):
             # Rasa keeps working on it (and saves the conversation); the customer is not kept waiting.
             task.add_done_callback(_log_failure)
             logger.warning("no answer within %.0f s in conversation %s", guard.REPLY_TIMEOUT, sender_id)
-            service = await guard.service_hint(agent, sender_id)
-            return [_bot_text(sender_id, guard.no_reply_apology(service, slow=True))]
+            return [_bot_text(sender_id, await guard.no_reply_text(agent, sender_id, slow=True))]
         _log_failure(task)
         messages = list(collector.messages)
         if not messages:
-            service = await guard.service_hint(agent, sender_id)
-            messages = [_bot_text(sender_id, guard.no_reply_apology(service))]
+            messages = [_bot_text(sender_id, await guard.no_reply_text(agent, sender_id))]
         return messages
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
