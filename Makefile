@@ -60,13 +60,14 @@ story-test: $(MODEL)
 
 test: install system-deps validate pytest story-test
 
+## eval: held-out accuracy, also of the stock Rasa peer of `make bench` (trained once into var/bench/peer, shared)
 eval: $(STAMP)
-	$(PY) -m bot.evaluation --heldout tests/nlu_heldout
-	$(PY) -m bot.evaluation --heldout tests/nlu_fresh
+	$(PY) -m bot.evaluation --heldout tests/nlu_heldout --peer
+	$(PY) -m bot.evaluation --heldout tests/nlu_fresh --peer
 	$(PY) -m bot.evaluation --heldout tests/nlu_blind
 	$(PY) -m bot.evaluation --report
 
-## bench: latency/throughput of the single server and the cluster; rewrites docs/benchmarks.md
+## bench: latency/throughput of the single server, the cluster and a stock Rasa peer, faults under load; rewrites docs/benchmarks.md
 bench: $(MODEL)
 	$(PY) -m bot.bench
 
