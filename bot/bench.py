@@ -123,7 +123,7 @@ def fault_scripts(corpus: traffic.Corpus, tokens: Dict[str, str], customers: int
 
 def run_fault(name: str, url: str, scripts, action, db_url: str, reader: bool, log) -> faults.FaultResult:
     """`action(result)`: an async function doing the fault and setting result.fault_at / restart_at / back_at."""
-    prefix = f"fault-{name.split()[0]}-{int(time.time())}"
+    prefix = "fault-" + "".join(c if c.isalnum() else "-" for c in name.split(" for ")[0])[:40] + f"-{int(time.time())}"
     result = faults.FaultResult(name)
     tracker = faults.TrackerReader(db_url) if reader else None
     try:
@@ -144,7 +144,8 @@ def run_fault(name: str, url: str, scripts, action, db_url: str, reader: bool, l
         f"{row['lost replies']} lost, {row['failed requests (recovered)']} failed requests recovered by the client "
         f"({row['answers read from tracker']} answers read from the tracker); turns lost {row['turns lost']}, "
         f"not stored after an apology {row['turns not stored after apology']}, duplicated {row['turns duplicated']}, "
-        f"reordered conversations {row['reordered conversations']}; back up after {row['back up after s']} s; "
+        f"reordered conversations {row['reordered conversations']}; slowest answer after the fault "
+        f"{row['slowest answer s']} s; back up after {row['back up after s']} s; "
         f"answers normal again {row['normal again after s']} s after the restart {result.note}")
     return result
 
@@ -202,6 +203,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the comparison setups (in-memory tracker store; Rasa's own SQL tracker store)")
     parser.add_argument("--no-peer", action="store_true", help="skip the stock Rasa peer")
+    parser.add_argument("--no-single", action="store_true", help="skip the single server (debugging the others)")
     parser.add_argument("--no-faults", action="store_true", help="skip the fault runs")
     parser.add_argument("--no-memory-profile", action="store_true", help="skip the import-by-import RSS profile")
     parser.add_argument("--train", choices=["auto", "run", "skip"], default="auto",
@@ -244,14 +246,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     fault_results: List[faults.FaultResult] = []
 
     rows: List[dict] = []
-    log("single server (Rasa + action server, SQLite tracker store as `make run`: bot.tracker_store):")
-    with SingleServer(tracker_store="sqlite") as single:
-        rows += run_levels("single", single.url, levels, corpus, tokens, args.messages, args.time_cap,
-                           lambda: [single.rasa.pid], lambda: [single.actions.pid], log)
-        if not args.no_faults:
-            fault_results.append(run_fault(
-                f"single: action server killed for {ACTION_DOWN_S:.0f} s", single.url, fault_scripts(corpus, tokens),
-                action_server_fault(single), f"sqlite:///{single.tracker_db}", False, log))
+    if not args.no_single:
+        log("single server (Rasa + action server, SQLite tracker store as `make run`: bot.tracker_store):")
+        with SingleServer(tracker_store="sqlite") as single:
+            rows += run_levels("single", single.url, levels, corpus, tokens, args.messages, args.time_cap,
+                               lambda: [single.rasa.pid], lambda: [single.actions.pid], log)
+            if not args.no_faults:
+                fault_results.append(run_fault(
+                    f"single: action server killed for {ACTION_DOWN_S:.0f} s", single.url,
+                    fault_scripts(corpus, tokens), action_server_fault(single), f"sqlite:///{single.tracker_db}",
+                    False, log))
     single_rows = list(rows)
 
     memory_compare: List[dict] = []

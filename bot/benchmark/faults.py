@@ -158,9 +158,14 @@ class FaultResult:
             "turns not stored after apology": str(self.turns.get("not stored after apology", "-")),
             "turns duplicated": str(self.turns.get("duplicated", "-")),
             "reordered conversations": str(self.turns.get("reordered conversations", "-")),
+            "slowest answer s": f"{self.slowest():.1f}",
             "back up after s": f"{self.back_at - self.restart_at:.1f}" if self.back_at else "-",
             "normal again after s": "not by the end" if rec is None else f"{rec:.1f}",
         }
+
+    def slowest(self) -> float:
+        """Seconds of the slowest turn (request to answer, the client's recovery included) after the fault."""
+        return max((r.done_at - r.sent_at for r in self.replies if r.done_at >= self.fault_at), default=0.0)
 
     def sent(self) -> Dict[str, List[Tuple[str, str]]]:
         out: Dict[str, List[Tuple[str, str]]] = {}
@@ -171,7 +176,7 @@ class FaultResult:
 
 FAULT_COLUMNS = ["fault", "replies", "apologies", "lost replies", "failed requests (recovered)",
                  "answers read from tracker", "turns lost", "turns not stored after apology", "turns duplicated",
-                 "reordered conversations", "back up after s", "normal again after s"]
+                 "reordered conversations", "slowest answer s", "back up after s", "normal again after s"]
 
 
 # ---------------------------------------------------------------------------------- the tracker
