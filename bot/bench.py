@@ -189,6 +189,7 @@ def memory_rows(rows: List[dict], profile) -> List[dict]:
         out.append({"setup": row["setup"],
                     "Rasa RSS MB (each)": " + ".join(_mb(v) for v in each.get("rasa", [])) or "-",
                     "actions RSS MB (each)": " + ".join(_mb(v) for v in each.get("actions", [])) or "-",
+                    "other processes MB": ", ".join(f"{k} {_mb(v)}" for k, v in row.get("_others", {}).items()) or "-",
                     **{f"{k} MB": _mb(v) for k, v in smaps.items()}})
     return out
 
@@ -203,6 +204,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the comparison setups (in-memory tracker store; Rasa's own SQL tracker store)")
     parser.add_argument("--no-peer", action="store_true", help="skip the stock Rasa peer")
+    parser.add_argument("--peer-train", action="store_true",
+                        help="retrain the stock peer when its training inputs changed (else the cached model is used)")
     parser.add_argument("--no-single", action="store_true", help="skip the single server (debugging the others)")
     parser.add_argument("--no-faults", action="store_true", help="skip the fault runs")
     parser.add_argument("--no-memory-profile", action="store_true", help="skip the import-by-import RSS profile")
@@ -233,7 +236,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     peer_model, peer_note = None, ""
     if not args.no_peer:
         try:
-            peer_model, peer_note = peer.ensure_model(log)
+            peer_model, peer_note = peer.ensure_model(log, retrain_stale=args.peer_train)
             log(f"peer: {peer_note}")
         except Exception as exc:
             peer_note = f"stock peer skipped: {str(exc)[:400]}"
@@ -309,6 +312,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             log(f"  {name}: up in {time.perf_counter() - started:.0f} s")
             cluster_rows = run_levels(name, cluster.url, levels, corpus, tokens, args.messages, args.time_cap,
                                       cluster.rasa_pids, cluster.action_pids, log)
+            if cluster_rows:  # the cluster's other processes (with their children: nginx worker, PostgreSQL backends)
+                cluster_rows[-1]["_others"] = {n: resources.rss_bytes(cluster.pid(p)) for n, p in
+                                               (("nginx", "nginx"), ("Redis", "redis"), ("PostgreSQL", "postgresql"))
+                                               if cluster.pid(p)}
             if not args.no_faults:
                 scripts = fault_scripts(corpus, tokens)
                 fault_results.append(run_fault("cluster: Rasa server 0 killed", cluster.url, scripts,

@@ -69,14 +69,21 @@ def recorded() -> Dict:
         return {}
 
 
-def ensure_model(log: Callable[[str], None] = print, timeout: float = 3600) -> Tuple[Path, str]:
-    """The cached peer model (trained now when its inputs changed) and a line saying how it was trained."""
+def ensure_model(log: Callable[[str], None] = print, timeout: float = 3600, retrain_stale: bool = False
+                 ) -> Tuple[Path, str]:
+    """The cached peer model and a line saying how it was trained. Trained now when there is none, or
+    when its inputs changed and `retrain_stale` (else the cached one is used, and the line says so:
+    several people edit the training data, and a benchmark run must not turn into a 10-minute training)."""
     digest = inputs_hash()
     path = model_path(digest)
     record = recorded()
-    if path.exists() and record.get("inputs") == digest:
-        return path, (f"stock peer trained in {record['seconds']:.0f} s on {record['date']} "
-                      f"(cached {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}; {training_settings()})")
+    cached = CACHE / str(record.get("model", ""))
+    if record.get("model") and cached.exists() and (record.get("inputs") == digest or not retrain_stale):
+        stale = "" if record.get("inputs") == digest else (
+            "; the training data or configuration changed since: not retrained (--peer-train retrains)")
+        return cached, (f"stock peer trained in {record['seconds']:.0f} s on {record['date']} "
+                        f"(cached {cached.relative_to(ROOT) if cached.is_relative_to(ROOT) else cached}; "
+                        f"{record.get('settings') or training_settings()}{stale})")
     CACHE.mkdir(parents=True, exist_ok=True)
     log(f"  training the stock Rasa peer ({training_settings()}); once, cached under {CACHE}")
     # training uses every core (serving uses one TensorFlow thread per op, as the Makefile)

@@ -96,7 +96,7 @@ COLUMNS = ["setup", "customers", "messages", "p50 ms", "p95 ms", "p99 ms", "msg/
 
 PEER_COLUMNS = ["customers", "Madoguchi msg/s", "stock msg/s", "ratio", "Madoguchi p50/p95 ms", "stock p50/p95 ms",
                 "Madoguchi CPU ms/msg", "stock CPU ms/msg", "Madoguchi RSS MB", "stock RSS MB", "errors M/S"]
-MEMORY_COLUMNS = ["setup", "Rasa RSS MB (each)", "actions RSS MB (each)", "TensorFlow libraries MB",
+MEMORY_COLUMNS = ["setup", "Rasa RSS MB (each)", "actions RSS MB (each)", "other processes MB", "TensorFlow libraries MB",
                   "other shared libraries MB", "mapped files MB", "anonymous (heap, stacks) MB"]
 
 
