@@ -12,7 +12,7 @@
   a socket.io connection, a REST conversation) refuse that client's. Refusals point to the logged-in
   website and the service's phone line. Every failure is logged for staff (contract number masked).
 
-Business logic lives in bot.identity / bot.account_service; these actions read the tracker,
+Business logic lives in bot.identity / bot.answers; these actions read the tracker,
 call them and send the reply.
 """
 from __future__ import annotations
@@ -30,7 +30,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot import account_service, identity, logmask, settings
+from bot import answers, identity, logmask, settings
+from bot.answers import service as answering
+from bot.answers.reply import Reply
+from bot.support.contacts import apology, contacts_text
 from bot.auth import limits
 from bot.identity import Identity
 
@@ -112,14 +115,20 @@ def lock_state(tracker: Tracker, now: float) -> identity.LockState:
     return identity.stricter(from_slot, LOCKS.get(tracker.sender_id, now))
 
 
+def _service_of_pending(pending: Optional[str]) -> Optional[str]:
+    """The service of the waiting question (its contacts go into lockouts and apologies)."""
+    key, _ = answering.split_pending(pending)
+    service = answers.question(key).service if key else None
+    return service.value if service is not None else None
+
+
 def jtime(timestamp: float) -> str:
     moment = datetime.fromtimestamp(timestamp, settings.TOKYO)
     return f"{moment.month}月{moment.day}日{moment.hour}時{moment.minute:02d}分"
 
 
 def lockout_text(state: identity.LockState, pending: Optional[str]) -> str:
-    key, _ = account_service.split_pending(pending)
-    service = account_service.question(key).service if key else None
+    service = _service_of_pending(pending)
     if getattr(state, "scope", identity.CONVERSATION) == identity.CONVERSATION:
         head = (f"本人確認を{identity.MAX_FAILURES}回続けて完了できなかったため、この会話での本人確認を"
                 f"{jtime(state.locked_until)}まで({identity.LOCK_MINUTES}分間)停止しています。")
@@ -133,11 +142,11 @@ def lockout_text(state: identity.LockState, pending: Optional[str]) -> str:
         head
         + "一般的なご質問には引き続きお答えします。ご契約についてのご用件は、ウェブサイトにログインしたうえで"
         "チャットをご利用いただくか、下記の窓口へお電話でお問い合わせください。\n"
-        + account_service.contacts_text(service)
+        + contacts_text(service)
     )
 
 
-def send(dispatcher: CollectingDispatcher, reply: account_service.Reply, prefix: str = "") -> None:
+def send(dispatcher: CollectingDispatcher, reply: Reply, prefix: str = "") -> None:
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
     text = f"{prefix}\n{reply.text}" if prefix else reply.text
     if buttons:
@@ -183,7 +192,7 @@ class ValidateVerifyIdentityForm(FormValidationAction):
             return self._validate(dispatcher, tracker)
         except Exception:  # the accounts database is down, or anything unexpected
             logger.exception("verification failed in conversation %s", tracker.sender_id)
-            dispatcher.utter_message(text=account_service.apology())
+            dispatcher.utter_message(text=apology())
             return [SlotSet(CONTRACT_SLOT, None), SlotSet(DIGITS_SLOT, None), SlotSet(REQUESTED_SLOT, None)]
 
     def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -283,7 +292,7 @@ class ActionVerificationResult(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         pending = tracker.get_slot(PENDING_SLOT)
-        key, params = account_service.split_pending(pending)
+        key, params = answering.split_pending(pending)
         try:
             now = clock()
             ident = current_identity(tracker, now)
@@ -295,8 +304,7 @@ class ActionVerificationResult(Action):
                     return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
                 text = "本人確認は完了していません。一般的なご質問には引き続きお答えします。"
                 if ((tracker.latest_message or {}).get("intent") or {}).get("name") == "human_handoff":
-                    service = account_service.question(key).service if key else None
-                    text += "担当窓口は次のとおりです。\n" + account_service.contacts_text(service)
+                    text += "担当窓口は次のとおりです。\n" + contacts_text(_service_of_pending(pending))
                 dispatcher.utter_message(text=text)
                 return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
             how = "ログイン情報で" if ident.source == identity.TOKEN else ""
@@ -305,13 +313,15 @@ class ActionVerificationResult(Action):
                 dispatcher.utter_message(
                     text=head + "ご契約についてのご質問をどうぞ(例:「今月の請求はいくら?」「契約内容を教えて」)。")
                 return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
-            reply = account_service.answer(ident.account_id, key, settings.today(), params=params)
+            from bot.storage.repository import load_account
+
+            reply = answering.answer(load_account, ident.account_id, key, settings.today_for(latest_metadata(tracker)),
+                                     params=params)
             send(dispatcher, reply, head)
             return events + [SlotSet(PENDING_SLOT, reply.pending), SlotSet(OFFERED_SLOT, False)]
         except Exception:
             logger.exception("action_verification_result failed in conversation %s", tracker.sender_id)
-            service = account_service.question(key).service if key else None
-            dispatcher.utter_message(text=account_service.apology(service))
+            dispatcher.utter_message(text=apology(_service_of_pending(pending)))
             return [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
 
 
