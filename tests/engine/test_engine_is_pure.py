@@ -7,9 +7,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2] / "bot"
 
 
+# bot/auth/action_server.py *is* the rasa_sdk action server (with the shared-secret check in front):
+# the token, limit and proof logic beside it stays free of Rasa.
+RASA_SERVERS = {ROOT / "auth" / "action_server.py"}
+
+
 @pytest.mark.parametrize("package", ["engine", "storage", "auth"])
 def test_no_rasa_imports(package):
     for path in (ROOT / package).rglob("*.py"):
+        if path in RASA_SERVERS:
+            continue
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from)\s+rasa", text, re.M), path
 
