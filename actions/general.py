@@ -157,8 +157,7 @@ class ActionAnswerFaqTopic(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        _utter_faq(dispatcher, entry.key)
-        return [SlotSet("service", entry.service)]
+        return answer_faq(dispatcher, tracker, entry.key) + [SlotSet("service", entry.service)]
 
 
 class ActionOfferFaqTopics(Action):
@@ -190,7 +189,7 @@ class ActionOfferFaqTopics(Action):
     @staticmethod
     def _account_question(tracker: Tracker) -> Optional[Dict[str, str]]:
         """A question about the customer's own contracts among the likely intents, as a button."""
-        from bot.account_service import QUESTIONS
+        from bot.answers import QUESTIONS
 
         ranking = [r.get("name", "") for r in tracker.latest_message.get("intent_ranking", [])[:3]]
         for name in ranking:
