@@ -87,7 +87,8 @@ def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] =
             topic: Optional[Topic] = None) -> Resolution:
     """A service-less (or service-dependent) question: the topic from the classifier's FAQ answer or the
     keywords; the service from the message, else the conversation (slot), else the customer's only
-    contract that has the topic; else the customer is asked, offered only the services that have it."""
+    contract that has the topic; else the customer is asked, offered only the services that have it.
+    A topic only one service's documents cover is answered from them without asking."""
     topic = topic or generic_topic(faq_key) or detect(text)
     if topic is None:
         return Resolution("ask_topic")
@@ -103,6 +104,8 @@ def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] =
             return Resolution("ask_service", topic, services=tuple(s for s in SERVICE_ORDER if s in covered))
     elif slot_service in SERVICE_ORDER:
         service = slot_service
+    elif len(topic.answers) == 1:  # one document alone covers it: no need to ask
+        service = next(iter(topic.answers))
     else:
         candidates = [s for s in customer_services if s in topic.answers]
         service = candidates[0] if len(candidates) == 1 else None

@@ -1,0 +1,103 @@
+"""Issue #14 through the real trained model (models/madoguchi.tar.gz): customer messages go through the
+NLU pipeline (service words, service-dependent topics, FallbackClassifier, account routing), and
+service-dependent ones then through action_disambiguate_service with the conversation's slots."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.settings import PROJECT_ROOT
+
+MODEL = Path(os.environ.get("MADOGUCHI_TEST_MODEL") or PROJECT_ROOT / "models" / "madoguchi.tar.gz")
+
+
+@pytest.fixture(scope="module")
+def parse():
+    if not MODEL.exists():
+        pytest.skip(f"no trained model at {MODEL} (make train)")
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+
+    configure_logging_and_warnings(logging.WARNING)
+    agent = Agent.load(str(MODEL))
+    loop = asyncio.new_event_loop()
+    yield lambda text: loop.run_until_complete(agent.parse_message(text))
+    loop.close()
+
+
+def _faq_key(parsed: Dict[str, Any]) -> Optional[str]:
+    response = ((parsed.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    return str(response.get("intent_response_key") or "").removeprefix("faq/") or None
+
+
+def _services(parsed: Dict[str, Any]):
+    return {e["value"] for e in parsed.get("entities") or [] if e.get("entity") == "service"}
+
+
+def reply(parsed: Dict[str, Any], slots: Optional[Dict[str, Any]] = None):
+    """What the dialogue does with the parse: (kind, detail). FAQ intents are answered by utter_faq or,
+    for topics with a per-customer rule, by the account answers; both reply with the FAQ key's topic."""
+    from actions.general import ActionDisambiguateService
+
+    intent = parsed["intent"]["name"]
+    if intent in ("faq", "account_topic"):
+        return "answer", _faq_key(parsed)
+    if intent != "generic_question":
+        return "intent", intent
+    latest = {k: parsed.get(k) for k in ("text", "intent", "entities", "response_selector", "intent_ranking")}
+    tracker = Tracker("conv-14", slots or {}, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionDisambiguateService().run(dispatcher, tracker, {})
+    message = dispatcher.messages[0]
+    if message.get("buttons"):
+        return "buttons", [b["payload"] for b in message["buttons"]]
+    return "answer", (message.get("response") or "").removeprefix("utter_faq/") or message.get("text")
+
+
+@pytest.mark.parametrize("text, service, key", [
+    ("プリンタが急に印刷できなくなりました。見てもらえますか", "remote_support", "rs_supported_devices"),
+    ("ライセンスを入れたサーバに繋ぐ自分のクライアントPCも見てもらえますか", "license_maintenance", "lm_tech_support_conditions"),
+    ("交換したパーツは返送が必要ですか", "haas", "hx_handsby_return_parts"),
+    ("おまとめの途中で解約できますか", "rental", "rt_omatome"),
+    ("転送の設定を代わりにやってもらえますか", "phone_answering", "pa_forwarding_settings"),
+])
+def test_content_names_the_service_for_each_of_the_five(parse, text, service, key):
+    parsed = parse(text)
+    assert reply(parsed) == ("answer", key)
+    assert service in _services(parsed)  # the `service` slot follows the content
+
+
+def test_a_vague_start_date_is_phone_answerings_exact_start_date_rule(parse):
+    assert reply(parse("8月の頭あたりから使い始めたいです")) == ("answer", "pa_start_date")
+
+
+def test_a_topic_only_one_service_has_is_answered_directly(parse):
+    assert reply(parse("サポートのメールアドレスを教えて")) == ("answer", "hx_support_contact")
+
+
+def test_a_topic_several_services_have_offers_only_those(parse):
+    kind, payloads = reply(parse("営業時間は？"))
+    assert kind == "buttons"
+    assert payloads == ['/choose_service{"service":"remote_support"}', '/choose_service{"service":"haas"}']
+
+
+def test_a_service_less_follow_up_inherits_the_conversations_service(parse):
+    assert reply(parse("営業時間は？"), {"service": "remote_support"}) == ("answer", "rs_business_hours")
+    assert reply(parse("違約金はかかりますか"), {"service": "phone_answering"}) == ("answer", "pa_cancellation_penalty")
+
+
+def test_a_follow_up_that_names_another_service_is_answered_for_it(parse):
+    parsed = parse("Linuxmaniaの営業時間は？")
+    assert reply(parsed, {"service": "remote_support"}) == ("answer", "hx_support_hours")
+    assert _services(parsed) == {"haas"}
+
+
+def test_out_of_scope_stays_out_of_scope(parse):
+    assert reply(parse("明日の天気はどうですか")) == ("intent", "out_of_scope")
