@@ -30,14 +30,16 @@ def details(c: LicenseMaintenanceContract, today: date) -> str:
             f"1ライセンス{Price.from_excl(c.unit_price).quoted}、{jdate(c.purchased)}ご購入、{state}")
 
 
-def _payment_for(delivery: date, today: date) -> str:
-    """The payment deadline for a delivery date; a deadline already past is never quoted as one to meet."""
+def _payment_for(delivery: date, today: date, *, with_rule: bool = True) -> str:
+    """The payment deadline for a delivery date; a deadline already past is never quoted as one to meet.
+    `with_rule=False` when the reply already states the payment rule (the renewal answer does)."""
     deadline = lm.payment_deadline(delivery)
+    rule = deadline.rule if with_rule else lm.BUSINESS_DAY_NOTE
     if deadline.deadline >= today:
-        return f"{jdate(delivery)}の納品をご希望の場合、ご入金期限は{deadline.describe()}"
+        return f"{jdate(delivery)}の納品をご希望の場合、ご入金期限は{jdate(deadline.deadline)}です。{rule}"
     earliest = lm.earliest_delivery(today)
     return (f"{jdate(delivery)}の納品に必要なご入金期限({jdate(deadline.deadline)})はすでに過ぎています。"
-            f"本日({jdate(today)})ご入金の場合、最短の納品日は{jdate(earliest)}です。{lm.PAYMENT_RULE}")
+            f"本日({jdate(today)})ご入金の場合、最短の納品日は{jdate(earliest)}です。{rule}")
 
 
 def _renewal(case: Case) -> str:
@@ -45,7 +47,7 @@ def _renewal(case: Case) -> str:
     result = lm.renewal_fee(c, day)
     if not result.possible:
         return result.describe() + lm.rejoin_fee(c, max(day, case.today)).describe()
-    text = result.describe() + _payment_for(result.new_start, case.today)
+    text = result.describe() + _payment_for(result.new_start, case.today, with_rule=False)
     if lm.payment_deadline(result.new_start).deadline < case.today:
         status = lm.maintenance_status(c, day)
         text += (f"更新されないまま満了日({jdate(status.last_day)})を過ぎると、{jdate(status.invalid_from)}から"
