@@ -415,6 +415,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                   comparison=comparison, fault_results=fault_results, mem_rows=mem_rows, profile=profile,
                   peer_note=peer_note)
         log(f"results written to {args.doc}")
+        readme = ROOT / "README.md"
+        if args.doc == DOC and readme.exists():  # the README's performance table (between its markers)
+            block = report.readme_block(info["date"], info["load"], single_rows, peer_rows, cluster_rows, comparison,
+                                        [f.row() for f in fault_results])
+            text = report.replace_block(readme.read_text(encoding="utf-8"), block)
+            if text is not None:
+                readme.write_text(text, encoding="utf-8")
+                log("README.md performance table updated")
 
     passed = all(ok for _, ok, _ in checks)
     peer_best = best_throughput(peer_rows)

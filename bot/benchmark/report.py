@@ -170,3 +170,46 @@ def previous_comparison(previous: Dict[int, float], now: Dict[int, float], toler
     verdict = "within" if abs(change) <= tolerance or change > 0 else "NOT within"
     return (f"single-server throughput vs the last recorded figures (previous docs/benchmarks.md): best {best_now:.1f} vs "
             f"{best_before:.1f} msg/s ({change:+.0%}, {verdict} {tolerance:.0%} or better); " + ", ".join(parts))
+
+
+README_START, README_END = "<!-- bench:readme -->", "<!-- /bench:readme -->"
+
+
+def readme_block(date: str, load: str, single: List[dict], peer: List[dict], cluster: List[dict],
+                 comparison: List[dict], fault_rows: List[Dict[str, str]]) -> str:
+    """The README's performance table (written by `make bench` between README_START and README_END)."""
+    def at(rows: List[dict], level: int, key: str) -> str:
+        row = next((r for r in rows if r["customers"] == level), None)
+        return str(row[key]) if row else "-"
+
+    ratio = {c["customers"]: c["ratio"] for c in comparison}
+    lines = [README_START,
+             f"Last `make bench` run: {date}, load average {load} at its start (2 shared vCPUs).", "",
+             "| setup | msg/s at 8 customers | p95 at 8 | msg/s at 32 | msg/s at 128 | Rasa CPU ms/msg at 32 | Rasa RSS MB | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, rows in (("Madoguchi, single server (`make run`)", single), ("stock Rasa 3.6 peer, same data", peer),
+                        ("Madoguchi, 2 Rasa servers + nginx + PostgreSQL + Redis (`make cluster`)", cluster)):
+        if rows:
+            lines.append(f"| {label} | {at(rows, 8, 'msg/s')} | {at(rows, 8, 'p95 ms')} ms | {at(rows, 32, 'msg/s')} | "
+                         f"{at(rows, 128, 'msg/s')} | {at(rows, 32, 'Rasa CPU ms/msg')} | {at(rows, 32, 'Rasa RSS MB')} | "
+                         f"{sum(int(r['errors']) for r in rows)} |")
+    if comparison:
+        lines.append(f"| **ratio Madoguchi / stock Rasa** | **{ratio.get(8, '-')}** | | **{ratio.get(32, '-')}** | "
+                     f"**{ratio.get(128, '-')}** | | | |")
+    if fault_rows:
+        lines += ["", "| fault under load (32 customers) | apologies | lost replies | turns lost / reordered | normal again after |",
+                  "|---|---:|---:|---:|---:|"]
+        for f in fault_rows:
+            lines.append(f"| {f['fault']} | {f['apologies']} | {f['lost replies']} | {f['turns lost']} / "
+                         f"{f['reordered conversations']} | {f['normal again after s']} s |")
+    lines.append(README_END)
+    return "\n".join(lines)
+
+
+def replace_block(text: str, block: str) -> Optional[str]:
+    """`text` with the part between the README markers replaced by `block`; None without markers."""
+    if README_START not in text or README_END not in text:
+        return None
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return head + block + tail

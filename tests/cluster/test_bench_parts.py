@@ -247,3 +247,19 @@ def test_madoguchi_and_stock_side_by_side_with_the_ratio():
     table = report.peer_comparison([row("single", 8, 1000), row("single", 32, 900)], [row("stock-rasa", 8, 400)])
     assert len(table) == 1 and table[0]["ratio"] == "2.50" and table[0]["_ratio"] == 2.5
     assert set(report.PEER_COLUMNS) <= set(table[0])
+
+
+def test_readme_block_replaces_only_the_marked_table():
+    def row(setup, customers, mps):
+        return {"setup": setup, "customers": customers, "msg/s": mps, "p95 ms": "100", "Rasa CPU ms/msg": "12",
+                "Rasa RSS MB": "800", "errors": 0}
+
+    block = report.readme_block("2026-12-01 13:20 UTC", "1.0 1.0 1.0", [row("single", 8, "100.0")],
+                                [row("stock-rasa", 8, "40.0")], [], [{"customers": 8, "ratio": "2.50"}],
+                                [{"fault": "f", "apologies": "3", "lost replies": "0", "turns lost": "0",
+                                  "reordered conversations": "0", "normal again after s": "4.0"}])
+    assert block.startswith(report.README_START) and block.endswith(report.README_END)
+    assert "| **ratio Madoguchi / stock Rasa** | **2.50** |" in block and "| f | 3 | 0 | 0 / 0 | 4.0 s |" in block
+    text = f"intro\n{report.README_START}\nold\n{report.README_END}\nrest"
+    assert report.replace_block(text, block) == f"intro\n{block}\nrest"
+    assert report.replace_block("no markers", block) is None
