@@ -167,3 +167,13 @@ def test_phone_hours_at_1630_agree_everywhere():
 
 def test_handson_paid_wording_follows_the_seed():
     assert "その都度のご相談" in haas.HANDSON_RULE
+
+
+def test_the_25th_fallback_is_the_next_day():
+    # Card details cannot be changed on the 25th (settlement day): possible again from the 26th.
+    refused = rental.card_change(_rental(), date(2026, 12, 25))
+    assert not refused.possible and refused.next_possible == date(2026, 12, 26)
+    assert rental.card_change(_rental(), date(2026, 12, 24)).possible
+    # Cancellation on the 25th: from the 26th, after the 15th → end of next month (2027-01-31).
+    cancel = rental.cancellation_end_date(_rental(), date(2026, 12, 25))
+    assert cancel.next_possible == date(2026, 12, 26) and cancel.end_if_next_possible == date(2027, 1, 31)
