@@ -10,6 +10,8 @@
 #   scripts/image.sh services  the image of compose's nginx, PostgreSQL and Redis (Debian packages, no registry)
 #   scripts/image.sh context   only prepare var/image/context (wheels + app files + model)
 #   scripts/image.sh compose … podman-compose -f deploy/compose.yml … with the same settings (up -d, down, ps)
+#   scripts/image.sh compose-test  pytest tests/deploy/test_compose_run.py: compose up on free ports, REST
+#                              through nginx, one conversation over both Rasa servers, compose down
 #   scripts/image.sh podman …  podman with the settings these machines need (containers.conf, runc)
 #   scripts/image.sh env       the settings, as shell assignments
 #
@@ -145,7 +147,10 @@ context() {
   git ls-files -z --cached --others --exclude-standard -- "${APP_PATHS[@]}" \
     | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
     | tar --null -T - -cf - | tar -xf - -C "$CONTEXT/app"
-  cp "$MODEL" "$CONTEXT/app/$MODEL"
+  # the model and its hash-named hard link of `make train` (bot/metrics.py names the model by that link)
+  local named=() f
+  for f in models/madoguchi-*.tar.gz; do [ -e "$f" ] && [ "$f" -ef "$MODEL" ] && named+=("$f"); done
+  cp -a "$MODEL" "${named[@]}" "$CONTEXT/app/models/"
 }
 
 build() {
@@ -225,6 +230,10 @@ case "${1:-}" in
   context) install_missing; context ;;
   podman) shift; write_containers_conf; pm "$@" ;;
   compose) shift; compose "$@" ;;
+  compose-test)
+    shift; write_containers_conf
+    PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" MADOGUCHI_COMPOSE_TEST=1 IMAGE_DIR="$DIR" \
+      "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/deploy/test_compose_run.py "$@" ;;
   env) for v in IMAGE BASE DIR CONTAINERS_CONF RUNTIME; do echo "$v=${!v}"; done ;;
-  *) echo "usage: $0 build|test|services|compose ARGS…|context|podman ARGS…|env" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|services|compose ARGS…|compose-test|context|podman ARGS…|env" >&2; exit 2 ;;
 esac
