@@ -30,7 +30,7 @@ from sklearn.svm import LinearSVC
 
 from bot.evaluation import TRAIN_DIR, read_examples, service_of
 from bot.nlu.classifier import BLOCKS, LinearIntentClassifier, build_vectorizers, stack
-from bot.nlu.features import message_blocks, words_of
+from bot.nlu.features import kana_variant, message_blocks, words_of
 
 
 def blocks_of(texts: Sequence[str]) -> Dict[str, list]:
@@ -44,6 +44,11 @@ class Model:
         self.svm = LinearSVC(C=c, random_state=seed)
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "Model":
+        texts, labels = list(texts), list(labels)
+        if LinearIntentClassifier.get_default_config()["kana_augmentation"]:  # as the classifier trains
+            variants = [(kana_variant(t), l) for t, l in zip(texts, labels)]
+            texts += [v for v, _ in variants if v]
+            labels += [l for v, l in variants if v]
         self.svm.fit(stack(self.vectorizers, blocks_of(texts), fit=True), labels)
         return self
 

@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.scoring import FastScorer
-from bot.nlu.features import READING_WEIGHT, WordView, identity, message_blocks
+from bot.nlu.features import READING_WEIGHT, WordView, identity, kana_variant, message_blocks, words_of
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
@@ -155,6 +155,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "ranking_length": 10,
             "retrieval_intents": ["faq"],
             "random_seed": 42,
+            "kana_augmentation": True,  # also train on each example written in hiragana (features.kana_variant)
         }
 
     @staticmethod
@@ -218,9 +219,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _blocks(self, message: Message) -> Dict[str, Any]:
         return message_blocks(self._words(message), message.get(TEXT) or "")
 
-    def _fit_features(self, messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
+    def _fit_features(self, messages: Sequence[Message], extra: Sequence[Dict[str, Any]] = ()) -> scipy.sparse.csr_matrix:
         """Fits the vectorizers (inference scores one message at a time: bot.nlu.scoring)."""
-        per_message = [self._blocks(m) for m in messages]
+        per_message = [self._blocks(m) for m in messages] + list(extra)
         self._model = build_vectorizers(self._config)
         return stack(self._model, {name: [b[name] for b in per_message] for name in BLOCKS}, fit=True)
 
@@ -235,7 +236,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if len(set(labels)) < 2:
             logger.warning("LinearIntentClassifier needs at least two intents; skipping training.")
             return self._resource
-        features = self._fit_features(examples)
+        extra, extra_labels = [], []
+        if self._config.get("kana_augmentation"):
+            for message, label in zip(examples, labels):
+                variant = kana_variant(message.get(TEXT))
+                if variant:
+                    extra.append(message_blocks(words_of(variant), variant))
+                    extra_labels.append(label)
+        features = self._fit_features(examples, extra)
+        labels = labels + extra_labels
         classifier = LinearSVC(C=self._config["C"], random_state=self._config["random_seed"])
         classifier.fit(features, labels)
         self._model["classifier"] = classifier

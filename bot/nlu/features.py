@@ -12,8 +12,9 @@ not on the held-out set; figures in the README.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from bot.nlu.japanese import segment
 from bot.nlu.normalize import normalize
@@ -56,6 +57,26 @@ def words_of(text: str) -> List[WordView]:
     if not result and text.strip():
         result = [WordView(text.strip(), "", text.strip())]
     return result
+
+
+_KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fffァ-ヺ]")
+
+
+def kana_variant(text: str) -> Optional[str]:
+    """The message as a customer typing only hiragana would write it (リモートサポートの月額 →
+    りもーとさぽーとのげつがく), from the UniDic readings; None when it would not change. Training on
+    these copies too lifts 5-fold CV accuracy on hiragana-only versions of the training examples from
+    80 % to 90 % and on the examples as written by a point (scripts/nlu_crossval.py)."""
+    pieces, cursor = [], 0
+    for word in segment(text):
+        pieces.append(text[cursor:word.start])  # spaces between words stay
+        cursor = word.end
+        if _KANJI_OR_KATAKANA.search(word.text):
+            pieces.append("".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in word.reading))
+        else:
+            pieces.append(text[word.start:word.end])
+    variant = "".join(pieces) + text[cursor:]
+    return variant if variant != normalize(text) and variant != text else None
 
 
 def message_blocks(words: Sequence[WordView], text: str) -> Dict[str, Any]:
