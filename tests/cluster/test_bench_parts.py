@@ -263,3 +263,13 @@ def test_readme_block_replaces_only_the_marked_table():
     text = f"intro\n{report.README_START}\nold\n{report.README_END}\nrest"
     assert report.replace_block(text, block) == f"intro\n{block}\nrest"
     assert report.replace_block("no markers", block) is None
+
+
+def test_lean_rasa_launcher_makes_jax_unimportable_and_nothing_else():
+    import sys
+
+    code = ("import bot.lean_rasa as l; l.block_optional_imports()\n"
+            "try:\n    import jax\n    print('imported')\nexcept ImportError:\n    print('blocked')\n"
+            "import json; print(json.dumps([1]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["blocked", "[1]"], result.stderr
