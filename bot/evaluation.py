@@ -143,7 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="JSON results (default results/eval-<dir>.json)")
     parser.add_argument("--peer", action="store_true",
                         help="also the stock Rasa peer of `make bench` (bot/benchmark/peer.py; trained once, cached)")
+    parser.add_argument("--report", action="store_true",
+                        help="from results/eval-*.json: README accuracy table and results/eval.html (bot.eval_report)")
     args = parser.parse_args(argv)
+    if args.report:
+        from bot import eval_report
+
+        return eval_report.main()
     args.out = args.out or PROJECT_ROOT / "results" / f"eval-{args.heldout.name}.json"
     if not args.model.exists():
         print(f"No trained model at {args.model}: run `make train` first.", file=sys.stderr)
