@@ -94,6 +94,15 @@ def project(tmp_path_factory) -> Iterator[Project]:
         print("compose down:", down.returncode, down.stderr[-500:])
 
 
+def test_every_healthcheck_passes(project):
+    """The healthchecks docker compose waits for (podman without systemd does not run them by itself:
+    `podman healthcheck run` runs each once)."""
+    wait(f"http://127.0.0.1:{project.ports['CLUSTER_RASA_2_PORT']}/", 120)
+    for service in ("postgres", "redis", "actions", "rasa-1", "rasa-2", "nginx"):
+        result = project.podman("healthcheck", "run", f"{project.name}_{service}_1")
+        assert result.returncode == 0, (service, result.stdout, result.stderr)
+
+
 def test_routes_through_nginx(project):
     assert http("GET", project.base + "/chat/")[0] == 200
     assert http("GET", project.base + "/status")[0] == 404  # Rasa's API is not routed out
