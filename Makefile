@@ -64,7 +64,7 @@ test: install system-deps validate pytest story-test
 eval: $(STAMP)
 	$(PY) -m bot.evaluation --heldout tests/nlu_heldout --peer
 	$(PY) -m bot.evaluation --heldout tests/nlu_fresh --peer
-	$(PY) -m bot.evaluation --heldout tests/nlu_blind
+	$(PY) -m bot.evaluation --heldout tests/nlu_blind --peer
 	$(PY) -m bot.evaluation --report
 
 ## bench: latency/throughput of the single server, the cluster and a stock Rasa peer, faults under load; rewrites docs/benchmarks.md

@@ -68,6 +68,8 @@ def table(results: Dict[str, Dict[str, Any]]) -> str:
             f"| {_pct(chat.get('direct_rate'))} | {_pct(chat.get('confident_wrong_rate'))} "
             f"| {_pct(r['baseline']['accuracy'])} | {peer_cell} | {worst} |"
         )
+    notes = sorted({str(_peer(r).get("trained") or _peer(r).get("model") or "") for r in results.values() if _peer(r)} - {""})
+    lines += [f"\nStock Rasa: {note}." for note in notes]
     lines += ["", "| service | " + " | ".join(label for name, label in SETS if name in results) + " |",
               "|---|" + "---|" * sum(name in results for name, _ in SETS)]
     for service, label in SERVICES:
