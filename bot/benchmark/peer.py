@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import time
 from datetime import datetime, timezone
@@ -91,21 +92,24 @@ def ensure_model(log: Callable[[str], None] = print, timeout: float = 3600, retr
     env = base_env({"RASA_CACHE_DIRECTORY": str(CACHE / "cache"), "TF_INTRA_OP_PARALLELISM_THREADS": threads,
                     "TF_INTER_OP_PARALLELISM_THREADS": threads})
     started = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
         [str(VENV_BIN / "rasa"), "train", "--force", "--config", str(CONFIG), "--domain", "domain.yml",
          "--data", "data", "rules", "--out", str(CACHE), "--fixed-model-name", path.name[:-len(".tar.gz")]],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     (CACHE / "train.log").write_text(result.stdout[-20000:] + "\n" + result.stderr[-20000:], encoding="utf-8")
     if result.returncode != 0 or not path.exists():
         raise RuntimeError(f"training the stock peer failed ({result.returncode}): {result.stderr.strip()[-400:]}")
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    RECORD.write_text(json.dumps({"inputs": digest, "seconds": round(seconds, 1), "date": date,
+    RECORD.write_text(json.dumps({"inputs": digest, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "date": date,
                                   "settings": training_settings(), "model": path.name}))
     for old in CACHE.glob("stock-*.tar.gz"):  # keep only the current one
         if old != path:
             old.unlink(missing_ok=True)
-    return path, f"stock peer trained now in {seconds:.0f} s ({training_settings()})"
+    return path, f"stock peer trained now in {seconds:.0f} s, {cpu:.0f} CPU s ({training_settings()})"
 
 
 def heldout_accuracy(texts, gold, predict, score) -> Tuple[Dict, str]:
