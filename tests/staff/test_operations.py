@@ -75,15 +75,19 @@ def test_log_configs_rotate(tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
         (tmp_path / "var" / "log").mkdir(parents=True, exist_ok=True)
         root = logging.getLogger()
-        saved = root.handlers[:], root.level
+        saved = root.handlers[:], root.level, logging.root.manager.disable
+        # A logger no earlier test has configured (Rasa sets levels on "rasa…" loggers when imported),
+        # and no global logging.disable() left over from another test.
+        logging.disable(logging.NOTSET)
         try:
             logging.config.dictConfig(config)
             for i in range(20):
-                logging.getLogger("rasa.test").info("line %d of a log that has to rotate", i)
+                logging.getLogger("log-rotation-check").info("line %d of a log that has to rotate", i)
         finally:
             for h in root.handlers:
                 h.close()
             root.handlers[:], root.level = saved[0], saved[1]
+            logging.disable(saved[2])
         assert (tmp_path / "var" / "log" / f"{name}.log").exists()
         assert (tmp_path / "var" / "log" / f"{name}.log.1").exists()
 
