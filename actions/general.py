@@ -104,11 +104,11 @@ class ActionDisambiguateService(Action):
         intent = tracker.latest_message.get("intent", {}).get("name")
         named = _message_services(tracker)
         if intent == "choose_service":
-            topic = topics.topics().get(tracker.get_slot("faq_topic") or "")
+            topic, asked = topics.recall(tracker.get_slot("faq_topic"))
             if topic is None:
                 resolution = topics.Resolution("ask_topic")
             else:
-                resolution = topics.resolve("", None, named, topic=topic)
+                resolution = topics.resolve("", asked, named, topic=topic)
         else:
             text, key = tracker.latest_message.get("text", ""), _top_faq_key(tracker)
             slot = tracker.get_slot("service")
@@ -132,7 +132,7 @@ class ActionDisambiguateService(Action):
             dispatcher.utter_message(
                 text=f"「{topic.label}」についてですね。どのサービスについてのご質問でしょうか。", buttons=buttons
             )
-            return [SlotSet("faq_topic", topic.name)]
+            return [SlotSet("faq_topic", topics.remembered(topic, _top_faq_key(tracker)))]
         service = resolution.service
         events: List[Dict[Text, Any]] = []
         if resolution.kind == "answer" and catalog.entry(resolution.key):

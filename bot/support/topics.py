@@ -112,6 +112,31 @@ def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] =
     if service is None:
         return Resolution("ask_service", topic, services=topic.services)
     key = answer_key(topic, service)
+    asked = str(faq_key or "").removeprefix("faq/")
+    if asked in topic.generic and _service_of_key(asked) == service:
+        key = asked  # the classifier's own answer of that service (カード払い「から」 vs 「へ」)
     if key is None:
         return Resolution("no_document", topic, service)
     return Resolution("answer", topic, service, key)
+
+
+def _service_of_key(key: str) -> Optional[str]:
+    from bot.faq.catalog import SERVICE_OF_PREFIX
+
+    return SERVICE_OF_PREFIX.get(key.split("_", 1)[0])
+
+
+def remembered(topic: Topic, faq_key: Optional[str]) -> str:
+    """The `faq_topic` slot while the customer picks a service: the topic, and the classifier's answer
+    when it is not that service's default one (payment:rt_payment_from_card)."""
+    asked = str(faq_key or "").removeprefix("faq/")
+    service = _service_of_key(asked) if asked else None
+    if asked in topic.generic and service and topic.answers.get(service) != asked:
+        return f"{topic.name}:{asked}"
+    return topic.name
+
+
+def recall(value: Optional[str]) -> Tuple[Optional[Topic], Optional[str]]:
+    name, _, key = str(value or "").partition(":")
+    topic = topics().get(name)
+    return topic, (key if topic is not None and key in topic.generic else None)
