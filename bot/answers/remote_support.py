@@ -66,13 +66,13 @@ GENERAL_ELIGIBILITY = (
 
 QUESTIONS = [
     Question("rs_eligibility", "リモートサポートをご利用いただけるか", SERVICE, _eligibility, GENERAL_ELIGIBILITY,
-             faq=("rs_other_provider", "rs_contracts_per_line"), dates=NO_DATE),
+             faq=("rs_other_provider", "rs_contracts_per_line", "rs_recontract"), dates=NO_DATE),
     Question("rs_start", "リモートサポートの開始月の料金", SERVICE, _start,
              rs.FULL_MONTH_RULE + f"お申し込みは{rs.CONTACT_PHONE}へお電話ください。",
              faq=("rs_midmonth_apply", "rs_start_timing"), dates=FUTURE, when="{d}開始の場合"),
     Question("rs_cancel_this_month", "解約した場合の終了日と最終月の料金", SERVICE, _cancel,
              rs.FULL_MONTH_RULE + f"最低利用期間や解約時の違約金はありません。解約のご連絡は{rs.CONTACT_PHONE}へお願いします。",
-             contract_types=(CONTRACT,), faq=("rs_midmonth_cancel",), dates=FUTURE, when="{d}に解約される場合"),
+             contract_types=(CONTRACT,), faq=("rs_midmonth_cancel", "rs_min_term_penalty"), dates=FUTURE, when="{d}に解約される場合"),
     Question("rs_charges_to_date", "これまでのリモートサポートのご請求", SERVICE, _charges,
              rs.FULL_MONTH_RULE + "料金はケーブルテレビ局からインターネット料金と一緒にご請求します。",
              contract_types=(CONTRACT,), faq=("rs_billing_start",)),

@@ -131,6 +131,6 @@ QUESTIONS = [
     Question("rt_receipt", "領収証の発行", SERVICE, _receipt, rt.RECEIPT_RULE,
              contract_types=(CONTRACT,), faq=("rt_receipt", "rt_receipt_non_card"), dates=NO_DATE),
     Question("rt_card_change", "クレジットカード情報の変更", SERVICE, _card, rt.CARD_CHANGE_RULE,
-             contract_types=(CONTRACT,), faq=("rt_card_change_25th", "rt_change_card", "rt_card_change_old_contract"),
+             contract_types=(CONTRACT,), faq=("rt_card_change_25th", "rt_change_card", "rt_card_change_old_contract", "rt_card_expiry"),
              dates=FUTURE, when="{d}に変更される場合"),
 ]
