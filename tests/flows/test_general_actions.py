@@ -245,18 +245,21 @@ def test_a_service_dependent_question_with_one_services_words_is_answered_for_it
 
 
 def test_a_payment_question_without_a_service_follows_the_conversation_or_offers_the_services_with_a_rule():
-    asked = tracker("後払いで請求書払いにできますか", "generic_question", response_selector=_faq("rt_payment_from_card"))
+    asked = tracker("支払いはどうすればいいですか", "generic_question", response_selector=_faq("lm_renewal_payment"))
     messages, events = run(ActionDisambiguateService(), asked)
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         f'/choose_service{{"service":"{s}"}}' for s in ("remote_support", "license_maintenance", "haas", "rental")]
-    assert {"event": "slot", "name": "faq_topic", "value": "payment:rt_payment_from_card", "timestamp": None} in events
-    # rental picked: the classifier's own rental answer (from card to another method), not the topic's default
-    chosen = tracker('/choose_service{"service":"rental"}', "choose_service", entities=[_service_entity("rental")],
-                     slots={"faq_topic": "payment:rt_payment_from_card"})
-    messages, _ = run(ActionDisambiguateService(), chosen)
-    assert messages[0]["response"] == "utter_faq/rt_payment_from_card"
-    # in a conversation about the licence maintenance: its rule (cash in advance), not rental's
-    t = tracker("後払いで請求書払いにできますか", "generic_question", slots={"service": "license_maintenance"},
-                response_selector=_faq("rt_payment_from_card"))
-    messages, events = run(ActionDisambiguateService(), t)
+    assert {"event": "slot", "name": "faq_topic", "value": "payment", "timestamp": None} in events
+    # in a conversation about the licence maintenance: its rule (cash in advance), not another service's
+    t = tracker("支払いはどうすればいいですか", "generic_question", slots={"service": "license_maintenance"},
+                response_selector=_faq("hx_paid_payment"))
+    messages, _ = run(ActionDisambiguateService(), t)
     assert messages[0]["response"] == "utter_faq/lm_renewal_payment"
+
+
+def test_the_chosen_services_own_answer_is_kept_when_the_topic_lists_several_of_it():
+    topic = topics.Topic("t", "料金", (), {"rental": "rt_plan_change_fee"}, ("rt_plan_change_fee", "rt_plan_change_how"))
+    assert topics.remembered(topic, "faq/rt_plan_change_how") == "t:rt_plan_change_how"
+    assert topics.remembered(topic, "faq/rt_plan_change_fee") == "t"
+    resolution = topics.resolve("", "rt_plan_change_how", ["rental"], topic=topic)
+    assert resolution.key == "rt_plan_change_how"

@@ -103,6 +103,6 @@ def test_out_of_scope_stays_out_of_scope(parse):
     assert reply(parse("明日の天気はどうですか")) == ("intent", "out_of_scope")
 
 
-def test_pay_later_in_a_licence_maintenance_conversation_gets_its_rule_not_rentals(parse):
-    assert reply(parse("後払いで請求書払いにできますか"), {"service": "license_maintenance"}) == ("answer", "lm_renewal_payment")
+def test_payment_in_a_licence_maintenance_conversation_gets_its_rule_not_another_services(parse):
+    assert reply(parse("支払いはどうすればいいですか"), {"service": "license_maintenance"}) == ("answer", "lm_renewal_payment")
     assert reply(parse("保守の更新は後払いの請求書払いにできますか")) == ("answer", "lm_renewal_payment")
