@@ -17,7 +17,6 @@ from bot.engine.calendar import (
     add_months,
     business_days_after,
     business_days_before,
-    period_last_day,
     whole_months_between,
 )
 from bot.engine.contracts import LicenseMaintenanceContract
@@ -384,7 +383,7 @@ class IncidentsResult(Result):
 def incidents(contract: LicenseMaintenanceContract, today: date) -> IncidentsResult:
     packs = []
     for pack in contract.incidents:
-        valid_until = period_last_day(pack.purchased, 12)
+        valid_until = maintenance_end(pack.purchased)   # "1 year from" reads the same as for maintenance
         usable = today <= valid_until and pack.remaining > 0
         packs.append(IncidentStatus(purchased=pack.purchased, valid_until=valid_until,
                                     remaining=pack.remaining, usable=usable))

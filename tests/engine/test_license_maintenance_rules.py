@@ -86,7 +86,8 @@ def test_incidents_valid_one_year_from_purchase():
     contract = _contract(incidents=(IncidentPack(date(2025, 6, 1), 1), IncidentPack(date(2026, 9, 1), 5)))
     result = lm.incidents(contract, date(2026, 11, 20))
     assert [p.usable for p in result.packs] == [False, True]
-    assert result.packs[0].valid_until == date(2026, 5, 31)
+    # "valid 1 year from purchase": through the anniversary, read as maintenance's 1 year (2025-06-01 → 2026-06-01)
+    assert result.packs[0].valid_until == date(2026, 6, 1)
     assert result.usable_remaining == 5
     assert "メール" in result.rule
 
