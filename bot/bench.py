@@ -228,7 +228,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     previous = report.previous_throughput(args.doc.read_text(encoding="utf-8")) if args.doc.exists() else {}
     info = report.machine()
     log(f"Madoguchi benchmark, {info['date']}: {info['nproc']} CPUs ({info['cpu']}), {info['memory']}, "
-        f"load average at start {info['load']}")
+        f"load average at start {info['load']}; speed probe (fixed Python loop, lower is faster) "
+        f"{report.speed_probe():.2f} s")
     train_seconds, train_source = report.training_time(args.train)
     model_mb = MODEL.stat().st_size / 2**20
     log(f"model: {MODEL.relative_to(ROOT)} {model_mb:.1f} MB; training time: "
@@ -337,6 +338,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         except Exception as exc:
             log(f"memory profile failed: {str(exc)[:300]}")
 
+    log(f"speed probe at the end: {report.speed_probe():.2f} s; load average {'%.2f %.2f %.2f' % os.getloadavg()}")
     log()
     table = report.text_table(rows)
     log(table)

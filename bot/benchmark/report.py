@@ -43,6 +43,16 @@ def machine() -> Dict[str, str]:
             "cpu": cpu, "python": platform.python_version(), "load": "%.2f %.2f %.2f" % os.getloadavg()}
 
 
+def speed_probe(n: int = 2_000_000) -> float:
+    """Seconds for a fixed pure-Python loop (lower = faster): how fast this shared VM is right now,
+    so that runs at different times can be compared."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return time.perf_counter() - started
+
+
 def inputs_hash() -> str:
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
