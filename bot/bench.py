@@ -420,7 +420,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         readme = ROOT / "README.md"
         if args.doc == DOC and readme.exists():  # the README's performance table (between its markers)
             block = report.readme_block(info["date"], info["load"], single_rows, peer_rows, cluster_rows, comparison,
-                                        [f.row() for f in fault_results])
+                                        [f.row() for f in fault_results], checks)
             text = report.replace_block(readme.read_text(encoding="utf-8"), block)
             if text is not None:
                 readme.write_text(text, encoding="utf-8")

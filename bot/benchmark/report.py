@@ -186,7 +186,8 @@ README_START, README_END = "<!-- bench:readme -->", "<!-- /bench:readme -->"
 
 
 def readme_block(date: str, load: str, single: List[dict], peer: List[dict], cluster: List[dict],
-                 comparison: List[dict], fault_rows: List[Dict[str, str]]) -> str:
+                 comparison: List[dict], fault_rows: List[Dict[str, str]],
+                 checks: Optional[List[Tuple[str, bool, str]]] = None) -> str:
     """The README's performance table (written by `make bench` between README_START and README_END)."""
     def at(rows: List[dict], level: int, key: str) -> str:
         row = next((r for r in rows if r["customers"] == level), None)
@@ -212,6 +213,10 @@ def readme_block(date: str, load: str, single: List[dict], peer: List[dict], clu
         for f in fault_rows:
             lines.append(f"| {f['fault']} | {f['apologies']} | {f['lost replies']} | {f['turns lost']} / "
                          f"{f['reordered conversations']} | {f['normal again after s']} s |")
+    if checks:
+        missed = [f"{label} ({value})" for label, ok, value in checks if not ok]
+        lines += ["", f"Targets met in this run: {sum(ok for _, ok, _ in checks)} of {len(checks)}"
+                  + (f"; missed: {'; '.join(missed)}." if missed else ".")]
     lines.append(README_END)
     return "\n".join(lines)
 

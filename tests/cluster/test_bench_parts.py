@@ -257,8 +257,10 @@ def test_readme_block_replaces_only_the_marked_table():
     block = report.readme_block("2026-12-01 13:20 UTC", "1.0 1.0 1.0", [row("single", 8, "100.0")],
                                 [row("stock-rasa", 8, "40.0")], [], [{"customers": 8, "ratio": "2.50"}],
                                 [{"fault": "f", "apologies": "3", "lost replies": "0", "turns lost": "0",
-                                  "reordered conversations": "0", "normal again after s": "4.0"}])
+                                  "reordered conversations": "0", "normal again after s": "4.0"}],
+                                [("p95 at 8", False, "191 ms"), ("zero errors", True, "0")])
     assert block.startswith(report.README_START) and block.endswith(report.README_END)
+    assert "Targets met in this run: 1 of 2; missed: p95 at 8 (191 ms)." in block
     assert "| **ratio Madoguchi / stock Rasa** | **2.50** |" in block and "| f | 3 | 0 | 0 / 0 | 4.0 s |" in block
     text = f"intro\n{report.README_START}\nold\n{report.README_END}\nrest"
     assert report.replace_block(text, block) == f"intro\n{block}\nrest"
