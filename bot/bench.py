@@ -213,6 +213,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="training time: auto = recorded value if the training inputs match, else train once")
     parser.add_argument("--doc", type=Path, default=DOC, help="Markdown results file (docs/benchmarks.md)")
     parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--previous-doc", type=Path, default=None,
+                        help="the benchmark doc whose single-server figures this run is compared with (default --doc)")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     if not MODEL.exists():
@@ -225,7 +227,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(line, flush=True)
         log_lines.append(line)
 
-    previous = report.previous_throughput(args.doc.read_text(encoding="utf-8")) if args.doc.exists() else {}
+    previous_doc = args.previous_doc or args.doc
+    previous = report.previous_throughput(previous_doc.read_text(encoding="utf-8")) if previous_doc.exists() else {}
     info = report.machine()
     log(f"Madoguchi benchmark, {info['date']}: {info['nproc']} CPUs ({info['cpu']}), {info['memory']}, "
         f"load average at start {info['load']}; speed probe (fixed Python loop, lower is faster) "
