@@ -68,8 +68,9 @@ eval: $(STAMP)
 	$(PY) -m bot.evaluation --report
 
 ## bench: latency/throughput of the single server, the cluster and a stock Rasa peer, faults under load; rewrites docs/benchmarks.md
+##   (BENCH_ARGS="--levels 8 --no-cluster ..." for shorter runs: python -m bot.bench --help)
 bench: $(MODEL)
-	$(PY) -m bot.bench
+	$(PY) -m bot.bench $(BENCH_ARGS)
 
 ## cluster: nginx → 2 Rasa servers, PostgreSQL tracker store, Redis lock store, action server (loopback)
 cluster: $(MODEL)
