@@ -409,11 +409,8 @@ def test_demo_login_only_for_demo_accounts(server, secret_env):
         assert _demo_login(server, bad)[0] == 403, bad
     assert _demo_login(server, "A1001", content_type="text/plain")[0] == 415
     status, body = _demo_login(server, "A1001")
-    try:
-        from bot.auth import tokens
-    except ImportError:
-        assert status == 503, body  # bot.auth.tokens not written yet: refused cleanly
-        pytest.xfail("bot.auth.tokens does not exist yet; demo login answers 503 until then")
+    from bot.auth import tokens
+
     assert status == 200, body
     assert body["account_id"] == "A1001" and body["name"] == "山田 太郎"
     try:

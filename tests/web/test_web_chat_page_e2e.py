@@ -309,7 +309,6 @@ def _demo_login_http(stack: RasaStack, account_id: str):
     return status, json.loads(body or b"{}")
 
 
-@pytest.mark.xfail(reason="needs the account actions and demo accounts in the database", strict=False)
 def test_demo_customer_gets_account_specific_answer(chat, stack):
     import yaml
 
