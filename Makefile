@@ -14,6 +14,10 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 # than on arithmetic (Rasa CPU per message 13–21 ms → ~10 ms under `make bench`, docs/benchmarks.md).
 export TF_INTRA_OP_PARALLELISM_THREADS ?= 1
 export TF_INTER_OP_PARALLELISM_THREADS ?= 1
+# One BLAS thread too: numpy's OpenBLAS threads spin between the classifier's tiny products (Rasa CPU per
+# message 23 → 13 ms at 8 customers, same throughput; measured with bot.benchmark.servers on 2026-12-01).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web cluster cluster-down clean image image-test
 
