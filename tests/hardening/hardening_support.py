@@ -26,10 +26,11 @@ MODEL = ROOT / "models" / "madoguchi.tar.gz"
 ACTION_TIMEOUT = 3  # MADOGUCHI_ACTION_TIMEOUT of the test Rasa server (seconds)
 
 
-def post(url: str, body: bytes, timeout: float = 30) -> Tuple[int, Any, float]:
-    """(status, parsed JSON or raw text, seconds)."""
+def post(url: str, body: bytes, timeout: float = 30,
+         headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any, float]:
+    """(status, parsed JSON or raw text, seconds); `headers` are added to the JSON content type."""
     request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as r:

@@ -56,25 +56,9 @@ class ProductionStack(Stack):
         body: Dict[str, Any] = {"sender": sender, "message": text}
         if token is not None:
             body["metadata"] = {"token": token}
-        headers = {"Content-Type": "application/json"}
         bearer = self.rest_token if bearer == "default" else bearer
-        if bearer is not None:
-            headers["Authorization"] = f"Bearer {bearer}"
-        req = urllib.request.Request(self.webhook, data=json.dumps(body).encode("utf-8"), method="POST",
-                                     headers=headers)
-        import time
-
-        started = time.monotonic()
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                status, raw = r.status, r.read()
-        except urllib.error.HTTPError as e:
-            status, raw = e.code, e.read()
-        elapsed = time.monotonic() - started
-        try:
-            return status, json.loads(raw), elapsed
-        except ValueError:
-            return status, raw.decode("utf-8", "replace"), elapsed
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
+        return post(self.webhook, json.dumps(body).encode("utf-8"), timeout, headers=headers)
 
     def tracker(self, sender: str) -> Dict[str, Any]:
         status, body = request("GET", f"{self.url}/conversations/{sender}/tracker?token={self.api_token}")
