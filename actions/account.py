@@ -34,7 +34,7 @@ from actions.identity import (
 from bot import answers, settings
 from bot.answers import service as answering
 from bot.engine.contracts import Service
-from bot.faq.catalog import SERVICE_OF_PREFIX
+from bot.faq.catalog import SERVICE_OF_PREFIX, selected_key
 from bot.nlu.params import Params, parse_params
 from bot.storage.repository import load_account
 from bot.support.contacts import apology
@@ -51,12 +51,6 @@ def _service(tracker: Tracker, faq_key: Optional[str] = None) -> Optional[Servic
     """The service the message names, else the one of the FAQ topic it was classified as."""
     value = _latest_entity(tracker, "service") or (SERVICE_OF_PREFIX.get(faq_key.split("_", 1)[0]) if faq_key else None)
     return next((s for s in Service if s.value == value), None)
-
-
-def faq_key_of(tracker: Tracker) -> Optional[str]:
-    selector = ((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}
-    key = str((selector.get("response") or {}).get("intent_response_key") or "")
-    return key.removeprefix("faq/") or None
 
 
 def respond(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, params: Optional[Params] = None,
@@ -105,7 +99,7 @@ class ActionAnswerAccountTopic(Action):
         return "action_answer_account_topic"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        faq_key = faq_key_of(tracker)
+        faq_key = selected_key((tracker.latest_message or {}).get("response_selector"))
         question = answers.question_for_faq(faq_key or "")
         if question is None:  # routed without a computable topic: answer as a plain FAQ
             dispatcher.utter_message(response=f"utter_faq/{faq_key}" if faq_key else "utter_default")

@@ -401,9 +401,7 @@ def routed_faq_answer(tracker: Any) -> Optional[str]:
             return None
         from bot.faq import catalog
 
-        key = str(((data.get("response_selector") or {}).get("faq") or {}).get("response", {})
-                  .get("intent_response_key") or "").removeprefix("faq/")
-        entry = catalog.entry(key)
+        entry = catalog.entry(catalog.selected_key(data.get("response_selector")) or "")
         return f"{FAQ_WITHOUT_ACCOUNT_TEXT}\n{entry.answers[0]}" if entry and entry.answers else None
     except Exception:  # the fallback must never fail
         return None

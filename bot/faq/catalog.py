@@ -9,7 +9,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -86,3 +86,10 @@ def entry(key: str) -> FaqEntry | None:
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
         return None
     return load().get(key)
+
+
+def selected_key(response_selector: object) -> Optional[str]:
+    """The FAQ answer key the classifier chose (`response_selector.faq.response`), e.g. 'rs_monthly_fee'."""
+    faq = (response_selector.get("faq") or {}) if isinstance(response_selector, dict) else {}
+    key = str((faq.get("response") or {}).get("intent_response_key") or "")
+    return key.removeprefix("faq/") or None

@@ -25,11 +25,9 @@ ROUTED_INTENT = "account_topic"
 def routed_intent(intent: Optional[Dict[str, Any]], selector: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """The new intent for a computable FAQ topic, or None to leave the message as it is."""
     from bot.answers import FAQ_TOPICS
+    from bot.faq.catalog import selected_key
 
-    if not intent or intent.get("name") != "faq":
-        return None
-    key = str((((selector or {}).get("faq") or {}).get("response") or {}).get("intent_response_key") or "")
-    if key.removeprefix("faq/") not in FAQ_TOPICS:
+    if not intent or intent.get("name") != "faq" or selected_key(selector) not in FAQ_TOPICS:
         return None
     return {"name": ROUTED_INTENT, "confidence": intent.get("confidence")}
 
