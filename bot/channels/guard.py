@@ -348,13 +348,9 @@ def _service_of(tracker: Any) -> Optional[str]:
 
 def contacts_text(service: Optional[str] = None) -> str:
     try:
-        from bot import settings
         from bot.support import contacts
 
-        now = settings.now()
-        wanted = [service] if service in _SERVICES else list(contacts.SERVICES)
-        found = [contacts.contact_for(s) for s in wanted]
-        return "\n".join(c.describe(now) for c in found if c is not None)
+        return contacts.contacts_text(service)
     except Exception:  # the apology must never fail
         return ""
 
