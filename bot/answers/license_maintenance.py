@@ -48,7 +48,7 @@ def _renewal(case: Case) -> str:
     if not result.possible:
         return result.describe() + lm.rejoin_fee(c, max(day, case.today)).describe()
     text = result.describe() + _payment_for(result.new_start, case.today, with_rule=False)
-    if lm.payment_deadline(result.new_start).deadline < case.today:
+    if result.payment_deadline < case.today:   # the renewal result already carries that deadline
         status = lm.maintenance_status(c, day)
         text += (f"更新されないまま満了日({jdate(status.last_day)})を過ぎると、{jdate(status.invalid_from)}から"
                  "会員IDが無効となります。")

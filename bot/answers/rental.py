@@ -53,7 +53,7 @@ def _deposit(case: Case) -> str:
         when = (f"{jdate(day)}(25日)は解約申請ができないため、{jdate(cancel.next_possible)}以降の申請で"
                 f"終了日は{jdate(cancel.end_if_next_possible)}となり、")
         end = cancel.end_if_next_possible
-    refunds = rt.refunds(c, end)
+    refunds = cancel.refunds or rt.refunds(c, end)   # computed by the cancellation when it was accepted
     text = f"{COURSE_NAMES[c.course]}のご契約です。{when}{refunds.rule}"
     if c.course == Course.DEPOCOMI:
         text += f"デポコミ期間の満了日は{jdate(refunds.depocomi_completes_on)}です。"
