@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from bot.engine.money import Price, yen
 
 WEEKDAYS = "月火水木金土日"
 
-__all__ = ["jdate", "jdate_w", "jmonth", "yen", "price_both", "price_quoted"]
+__all__ = ["jdate", "jdate_w", "jmonth", "pct", "yen", "price_both", "price_quoted"]
 
 
 def jdate(d: date) -> str:
@@ -22,6 +23,12 @@ def jdate_w(d: date) -> str:
 
 def jmonth(year: int, month: int) -> str:
     return f"{year}年{month}月"
+
+
+def pct(value: Decimal) -> str:
+    """Decimal('70.0') -> '70', Decimal('88.3') -> '88.3' (no trailing zeros)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def price_both(price: Price) -> str:
