@@ -4,6 +4,8 @@ Each service module (remote_support.py, license_maintenance.py, haas.py, rental.
 phone_answering.py, every_service.py) declares its questions; this registry is their union.
 `FAQ_TOPICS` maps an FAQ answer key to the question that computes it for an identified customer.
 Entry points (which question, which contract, which engine call): bot/answers/service.py.
+The service modules open alike (CONTRACT, SERVICE, `_contract`, `label`, `details`): that is the
+interface labels.py and this registry read, with each service's own facts, not logic to share.
 """
 from __future__ import annotations
 

@@ -33,15 +33,17 @@ class DeadlineResult(Result):
         return f"{jdate(self.deadline)}です。{self.rule}"
 
 
+def _counted(reference: date, business_days: int, rule: str, *, after: bool = False) -> DeadlineResult:
+    """A date `business_days` business days before (or after) `reference`; the rule says what a business day is."""
+    step = business_days_after if after else business_days_before
+    return DeadlineResult(reference=reference, deadline=step(reference, business_days),
+                          business_days=business_days, rule=rule + BUSINESS_DAY_NOTE)
+
+
 def payment_deadline(delivery: date) -> DeadlineResult:
     """Cash in advance must arrive 3 business days before the desired delivery date."""
-    return DeadlineResult(
-        reference=delivery,
-        deadline=business_days_before(delivery, PAYMENT_BUSINESS_DAYS),
-        business_days=PAYMENT_BUSINESS_DAYS,
-        rule=f"お支払いは現金先払いで、納品ご希望日({jdate(delivery)})の3営業日前までに指定口座へのご入金が必要です。"
-        + BUSINESS_DAY_NOTE,
-    )
+    return _counted(delivery, PAYMENT_BUSINESS_DAYS,
+                    f"お支払いは現金先払いで、納品ご希望日({jdate(delivery)})の3営業日前までに指定口座へのご入金が必要です。")
 
 
 def earliest_delivery(today: date) -> date:
@@ -54,31 +56,16 @@ def earliest_delivery(today: date) -> date:
 
 def technical_service_payment_deadline(reserved: date) -> DeadlineResult:
     """Payment must be confirmed 3 business days before the reserved date or the booking is void."""
-    return DeadlineResult(
-        reference=reserved,
-        deadline=business_days_before(reserved, PAYMENT_BUSINESS_DAYS),
-        business_days=PAYMENT_BUSINESS_DAYS,
-        rule=f"テクニカル・サービスはご予約日({jdate(reserved)})の3営業日前までにご入金が確認できない場合、"
-        "お申し込みは無効となります。テクニカル担当者からはご提供の2営業日前までに確認事項をメールでお送りします。"
-        + BUSINESS_DAY_NOTE,
-    )
+    return _counted(reserved, PAYMENT_BUSINESS_DAYS,
+                    f"テクニカル・サービスはご予約日({jdate(reserved)})の3営業日前までにご入金が確認できない場合、"
+                    "お申し込みは無効となります。テクニカル担当者からはご提供の2営業日前までに確認事項をメールでお送りします。")
 
 
 def technician_notice_date(reserved: date) -> DeadlineResult:
     """The technician's e-mail with the pre-work checks arrives 2 business days before the reserved date."""
-    return DeadlineResult(
-        reference=reserved,
-        deadline=business_days_before(reserved, TECHNICIAN_NOTICE_BUSINESS_DAYS),
-        business_days=TECHNICIAN_NOTICE_BUSINESS_DAYS,
-        rule=TECHNICIAN_NOTICE_RULE + BUSINESS_DAY_NOTE,
-    )
+    return _counted(reserved, TECHNICIAN_NOTICE_BUSINESS_DAYS, TECHNICIAN_NOTICE_RULE)
 
 
 def mail_support_start(accepted: date) -> DeadlineResult:
     """Mail support answers from 2 business days after acceptance at the earliest."""
-    return DeadlineResult(
-        reference=accepted,
-        deadline=business_days_after(accepted, MAIL_SUPPORT_BUSINESS_DAYS),
-        business_days=MAIL_SUPPORT_BUSINESS_DAYS,
-        rule=MAIL_SUPPORT_RULE + BUSINESS_DAY_NOTE,
-    )
+    return _counted(accepted, MAIL_SUPPORT_BUSINESS_DAYS, MAIL_SUPPORT_RULE, after=True)

@@ -61,8 +61,22 @@ def _top_up_rule(rule: str, residual: ResidualValueResult, fee: Price) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RenewalResult(Result):
-    possible: bool              # on-time renewal only before expiry
+class _Offer(Result):
+    """A fee the customer may or may not be able to pay today: when not, the rule (why not) is the reply."""
+
+    possible: bool
+
+    def describe(self) -> str:
+        return self._offer() if self.possible else self.rule
+
+    def _offer(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenewalResult(_Offer):
+    """On-time renewal, possible only before expiry."""
+
     fee: Optional[Price]        # 20 % × price × licences
     licenses: int
     new_start: Optional[date]
@@ -70,9 +84,7 @@ class RenewalResult(Result):
     notice_around: Optional[date]  # the renewal notice e-mail arrives about 1 month before expiry
     payment_deadline: Optional[date]  # to have the key delivered on new_start
 
-    def describe(self) -> str:
-        if not self.possible:
-            return self.rule
+    def _offer(self) -> str:
         return (
             f"更新料は{self.fee.both}({self.licenses}ライセンス分)で、"
             f"{jdate(self.new_start)}から{jdate(self.new_last_day)}まで保守が延長されます。{self.rule}"
@@ -104,8 +116,7 @@ def renewal_fee(contract: LicenseMaintenanceContract, today: date) -> RenewalRes
 
 
 @dataclass(frozen=True, kw_only=True)
-class RejoinResult(Result):
-    possible: bool
+class RejoinResult(_Offer):
     residual_percent: Decimal   # R(d)
     pay_percent: Decimal        # 100 − R(d)
     fee: Optional[Price]
@@ -113,9 +124,7 @@ class RejoinResult(Result):
     new_start: date
     new_last_day: Optional[date]
 
-    def describe(self) -> str:
-        if not self.possible:
-            return self.rule
+    def _offer(self) -> str:
         return (
             f"{jdate(self.new_start)}に再加入される場合、残存価値{pct(self.residual_percent)}%のため"
             f"ライセンス料の{pct(self.pay_percent)}%、{self.fee.both}({self.licenses}ライセンス分)をお支払いいただき、"
@@ -142,8 +151,7 @@ def rejoin_fee(contract: LicenseMaintenanceContract, today: date) -> RejoinResul
 
 
 @dataclass(frozen=True, kw_only=True)
-class AddLicensesResult(Result):
-    possible: bool
+class AddLicensesResult(_Offer):
     added: int
     existing: int
     residual_percent: Decimal
@@ -152,9 +160,7 @@ class AddLicensesResult(Result):
     total: Optional[Price]
     new_last_day: Optional[date]          # all licences run 1 year from today
 
-    def describe(self) -> str:
-        if not self.possible:
-            return self.rule
+    def _offer(self) -> str:
         return (
             f"{self.added}ライセンス追加の費用は、追加ライセンス料{self.new_licenses_price.quoted}と"
             f"既存{self.existing}ライセンスの差額{self.top_up.quoted}(残存価値{pct(self.residual_percent)}%)の"
