@@ -126,4 +126,5 @@ HANDSBUY_RULE = ("ハンズバイでは交換パーツをお送りし、お客�
 
 
 def handsbuy(contract: Optional[HaasContract] = None) -> HandsBuyResult:
+    """ハンズバイ: replacement parts sent to the customer, quoted when paid (the same for every product)."""
     return HandsBuyResult(rule=HANDSBUY_RULE)

@@ -186,6 +186,7 @@ class StartDateResult(Result):
 
 
 def start_date(contract: PhoneAnsweringContract) -> StartDateResult:
+    """The start date the customer chose; without one, the service starts when the number is notified."""
     return StartDateResult(start=contract.start, rule=START_RULE)
 
 
@@ -194,8 +195,10 @@ class ContractScopeResult(Result):
     pass
 
 
+CONTRACT_SCOPE_RULE = ("1契約は1法人または1個人事業体が原則で、他社宛の電話はお受けできません。"
+                       "他社と同じ電話番号を共用される場合は特認扱いでのご利用となります。")
+
+
 def contract_scope() -> ContractScopeResult:
-    return ContractScopeResult(
-        rule="1契約は1法人または1個人事業体が原則で、他社宛の電話はお受けできません。"
-        "他社と同じ電話番号を共用される場合は特認扱いでのご利用となります。"
-    )
+    """Who one contract covers (the same for every customer: the FAQ answers it)."""
+    return ContractScopeResult(rule=CONTRACT_SCOPE_RULE)

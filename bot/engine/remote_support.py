@@ -131,6 +131,10 @@ def charges_to_date(contract: RemoteSupportContract, today: date) -> ChargeResul
     return ChargeResult(months=charges, total=_total(charges), rule=FULL_MONTH_RULE)
 
 
+CANCEL_RULE = ("最低利用期間や解約時の違約金はありません。月の途中の解約でも最終月の月額利用料は満額のご請求です。"
+               f"解約のご連絡は{CONTACT_PHONE}へお願いします。解約後の再契約も可能です。")
+
+
 def cancellation_end_date(contract: RemoteSupportContract, today: date) -> CancellationResult:
     """A cancellation applied on `today` ends that day; the month is still charged in full, no penalty.
     Cancelled before the chosen start date, the contract never ran: nothing is billed."""
@@ -140,6 +144,5 @@ def cancellation_end_date(contract: RemoteSupportContract, today: date) -> Cance
         end=today,
         last_charged_month=None if before_start else (today.year, today.month),
         last_month_fee=ZERO if before_start else MONTHLY_FEE,
-        rule="最低利用期間や解約時の違約金はありません。月の途中の解約でも最終月の月額利用料は満額のご請求です。"
-        f"解約のご連絡は{CONTACT_PHONE}へお願いします。解約後の再契約も可能です。",
+        rule=CANCEL_RULE,
     )
