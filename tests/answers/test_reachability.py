@@ -2,15 +2,13 @@
 (called from bot/answers/) and listed in bot/engine/README.md — or the README says why not."""
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 import re
 from pathlib import Path
 
 import pytest
 
 from bot.engine import haas, license_maintenance, phone_answering, remote_support, rental
+from tests.engine.common import public_functions
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "bot" / "engine" / "README.md").read_text(encoding="utf-8")
@@ -19,20 +17,13 @@ ALIASES = {remote_support: "rs", license_maintenance: "lm", haas: "hx", rental: 
 
 
 def _public_functions(module):
-    """The public functions the service module defines; a package's are those of all its submodules,
-    and each must be re-exported by the package (the answers call them as `lm.renewal_fee(...)`)."""
-    modules = [module]
-    if hasattr(module, "__path__"):
-        modules += [importlib.import_module(info.name)
-                    for info in pkgutil.walk_packages(module.__path__, module.__name__ + ".")]
-    names = set()
-    for m in modules:
-        for name, f in inspect.getmembers(m, inspect.isfunction):
-            if f.__module__ == m.__name__ and not name.startswith("_") and name != "legacy_note":
-                assert getattr(module, name, None) is f, f"{m.__name__}.{name} is not re-exported by {module.__name__}"
-                names.add(name)
-    assert names, f"no public function found in {module.__name__}"
-    return sorted(names)
+    """The public functions the service module defines (a package's: all its chapters'); each must be
+    re-exported by the package, as the answers call them `lm.renewal_fee(...)`."""
+    functions = public_functions(module)
+    assert functions, f"no public function found in {module.__name__}"
+    for name, f in functions.items():
+        assert getattr(module, name, None) is f, f"{f.__module__}.{name} is not re-exported by {module.__name__}"
+    return sorted(name for name in functions if name != "legacy_note")
 
 
 @pytest.mark.parametrize("module", list(ALIASES), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
