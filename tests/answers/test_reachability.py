@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.engine import haas, license_maintenance, phone_answering, remote_support, rental
-from tests.engine.common import public_functions
+from tests.engine.common import ANSWERS, public_functions, readme_row
 
-ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "bot" / "engine" / "README.md").read_text(encoding="utf-8")
-ANSWERS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot" / "answers").glob("*.py"))
 ALIASES = {remote_support: "rs", license_maintenance: "lm", haas: "hx", rental: "rt", phone_answering: "pa"}
 
 
@@ -28,7 +24,8 @@ def _public_functions(module):
 
 @pytest.mark.parametrize("module", list(ALIASES), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_every_engine_function_is_reachable_or_explained(module):
-    row = next(line for line in README.splitlines() if line.startswith(f"| `{module.__name__.rsplit('.', 1)[-1]}`"))
+    row = readme_row(module)
+    assert row, f"bot/engine/README.md has no row for {module.__name__}"
     for name in _public_functions(module):
         assert f"`{name}" in row, f"{module.__name__}.{name} is not listed in bot/engine/README.md"
         called = re.search(rf"\b{ALIASES[module]}\.{name}\(", ANSWERS)
