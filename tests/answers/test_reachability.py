@@ -13,7 +13,7 @@ from bot.engine import haas, license_maintenance, phone_answering, remote_suppor
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "bot" / "engine" / "README.md").read_text(encoding="utf-8")
 ANSWERS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot" / "answers").glob("*.py"))
-ALIASES = {remote_support: "rs", license_maintenance: "lm", haas: "hx", rental: "rt", phone_answering: "pa"}
+ALIASES = {remote_support: "rs", license_maintenance: "cw", haas: "hx", rental: "rt", phone_answering: "pa"}
 
 
 def _public_functions(module):
