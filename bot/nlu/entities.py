@@ -87,10 +87,8 @@ def _value(label: str, ent_id: str, text: str) -> str:
     if label == "service":
         return ent_id
     if label == "contract_no":
-        # RS0001, rs-0001, ＲＳ－０００１ → RS-0001
-        letters = "".join(c for c in text if c.isalpha())
-        digits = "".join(c for c in text if c.isdigit())
-        return services.canonical_contract_no(letters, digits)
+        # RS0001, rs-0001, rsー0001 → RS-0001 (the rule of bot.engine.services; the surface is NFKC already)
+        return services.contract_no_in(text) or text
     if label == "amount":
         number = "".join(c for c in text if c.isdigit())
         return str(int(number) * 10000) if "万" in text else number
