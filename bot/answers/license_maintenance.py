@@ -5,6 +5,7 @@ from datetime import date
 from typing import cast
 
 from bot.engine import license_maintenance as cw
+from bot.engine import services
 from bot.engine.contracts import LicenseMaintenanceContract, Service
 from bot.engine.format import jdate
 from bot.engine.money import Price
@@ -13,6 +14,7 @@ from bot.answers.question import FUTURE, Case, Question
 
 CONTRACT = LicenseMaintenanceContract
 SERVICE = Service.LICENSE_MAINTENANCE
+NAME = services.info(SERVICE).name
 
 
 def _contract(case: Case) -> LicenseMaintenanceContract:
@@ -20,13 +22,13 @@ def _contract(case: Case) -> LicenseMaintenanceContract:
 
 
 def label(c: LicenseMaintenanceContract) -> str:
-    return f"{c.contract_no} ライセンス保守({c.licenses}ライセンス)"
+    return f"{c.contract_no} {NAME}({c.licenses}ライセンス)"
 
 
 def details(c: LicenseMaintenanceContract, today: date) -> str:
     status = cw.maintenance_status(c, today)
     state = f"保守期間中({jdate(status.last_day)}まで)" if status.active else f"保守は{jdate(status.last_day)}で満了"
-    return (f"ライセンス保守(契約番号{c.contract_no}): {c.licenses}ライセンス、"
+    return (f"{NAME}(契約番号{c.contract_no}): {c.licenses}ライセンス、"
             f"1ライセンス{Price.from_excl(c.unit_price).quoted}、{jdate(c.purchased)}ご購入、{state}")
 
 

@@ -2,18 +2,20 @@
 (called from bot/answers/) and listed in bot/engine/README.md — or the README says why not."""
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from pathlib import Path
 
 import pytest
 
-from bot.engine import haas, license_maintenance, phone_answering, remote_support, rental
+from bot.engine.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "bot" / "engine" / "README.md").read_text(encoding="utf-8")
 ANSWERS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot" / "answers").glob("*.py"))
-ALIASES = {remote_support: "rs", license_maintenance: "cw", haas: "hx", rental: "rt", phone_answering: "pa"}
+# bot/answers imports each engine module under its service's FAQ prefix (bot.engine.services)
+ALIASES = {importlib.import_module(f"bot.engine.{s.key.value}"): s.faq_prefix for s in SERVICES}
 
 
 def _public_functions(module):
