@@ -104,6 +104,8 @@ def test_button_payloads_emitted_by_the_actions_are_all_allowed():
     "/restart",
     "/session_start",
     '/choose_contract{"contract_no":["RS-0001"]}',
+    '/choose_contract{"contract_no":"XY-0001"}',   # no service's prefix (bot.engine.services)
+    '/choose_contract{"contract_no":"rs-0001"}',   # buttons carry the canonical form only
     "/",
     "/greet{not json",
 ])
