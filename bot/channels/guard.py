@@ -327,7 +327,7 @@ def _service_of(tracker: Any) -> Optional[str]:
     try:
         data = _parse_data(tracker)
         for entity in data.get("entities") or []:
-            if entity.get("entity") == "service" and entity.get("value") in _SERVICES:
+            if entity.get("entity") == "service" and entity.get("value") in services.KEYS:
                 return entity["value"]
         intent = (data.get("intent") or {}).get("name") or ""
         if intent.startswith("account_"):
@@ -340,7 +340,7 @@ def _service_of(tracker: Any) -> Optional[str]:
             except Exception:
                 pass
         slot = tracker.get_slot("service")
-        return slot if slot in _SERVICES else None
+        return slot if slot in services.KEYS else None
     except Exception:
         return None
 
