@@ -103,3 +103,58 @@ def test_canonical_contract_numbers():
     assert services.CONTRACT_NO.match("RT-0004") and not services.CONTRACT_NO.match("rt-0004")
     assert not services.CONTRACT_NO.match("XY-0001")
     assert services.contract_no_fits("haas", "LM-0001") and not services.contract_no_fits("rental", "LM-0001")
+
+
+SIXTH = r'''
+import re, sys, types
+from pathlib import Path
+import bot
+source = Path(bot.__file__).with_name("engine").joinpath("services.py").read_text(encoding="utf-8")
+source, n1 = re.subn(r"(\n    PHONE_ANSWERING = .*\n)", r'\1    PET_CARE = "pet_care"\n', source)
+source, n2 = re.subn(r"(\n    ServiceInfo\(Service\.PHONE_ANSWERING, .*\n)",
+                     r'\1    ServiceInfo(Service.PET_CARE, "ペットケア", "ペットケア窓口", "PC", "pc", "005"),\n', source)
+assert n1 == n2 == 1
+module = types.ModuleType("bot.engine.services")
+module.__file__ = str(Path(bot.__file__).with_name("engine") / "services.py")
+sys.modules["bot.engine.services"] = module
+exec(compile(source, module.__file__, "exec"), module.__dict__)
+# its answers module (what the checklist asks for), as a stub
+answers = types.ModuleType("bot.answers.pet_care")
+answers.CONTRACT, answers.QUESTIONS, answers.label, answers.details = type("PetCareContract", (), {}), (), str, str
+sys.modules["bot.answers.pet_care"] = answers
+
+from bot.engine.contracts import SERVICE_NAMES, Service
+from bot.faq import catalog
+from bot.support import contacts, topics
+from bot.channels import guard
+from bot.nlu import classifier, entities
+from bot.answers import SERVICE_MODULES
+from actions.identity import extract_contract_no
+from bot.evaluation import service_of
+from bot.eval_report import SERVICES as REPORTED
+
+assert SERVICE_NAMES[Service.PET_CARE] == "ペットケア"
+assert contacts.SERVICES[-1] == topics.SERVICE_ORDER[-1] == "pet_care"
+assert catalog.KEY_PATTERN.match("pc_grooming") and catalog.service_of("pc_grooming") == "pet_care"
+assert classifier.service_of_label("faq/pc_grooming") == classifier.service_of_label("account_pc_visits") == "pet_care"
+assert guard.button_payload('/choose_service{"service":"pet_care"}')
+assert guard.button_payload('/choose_contract{"contract_no":"PC-0001"}')
+assert extract_contract_no("pc-0001です") == "PC-0001"
+values = [e["value"] for e in entities.extract("契約番号はPC0001です") if e["entity"] == "contract_no"]
+assert values == ["PC-0001"], values
+assert SERVICE_MODULES[-1] is answers
+assert service_of("faq/pc_grooming") == "pet_care" and ("pet_care", "ペットケア") in REPORTED
+print("sixth service ok")
+'''
+
+
+def test_a_sixth_service_needs_only_its_registry_line_in_the_derived_lists():
+    """A throw-away sixth service, added to the registry alone (plus a stub answers module), reaches every list
+    derived from it; its engine module, data files and storage are the checklist in DEVELOPERS.md."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", SIXTH], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "sixth service ok" in done.stdout, done.stderr[-3000:]
