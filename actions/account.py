@@ -33,8 +33,9 @@ from actions.identity import (
 )
 from bot import answers, settings
 from bot.answers import service as answering
+from bot.engine import services
 from bot.engine.contracts import Service
-from bot.faq.catalog import SERVICE_OF_PREFIX, selected_key
+from bot.faq.catalog import selected_key
 from bot.nlu.params import Params, parse_params
 from bot.storage.repository import load_account
 from bot.support.contacts import apology
@@ -49,8 +50,8 @@ def _latest_entity(tracker: Tracker, name: str) -> Optional[str]:
 
 def _service(tracker: Tracker, faq_key: Optional[str] = None) -> Optional[Service]:
     """The service the message names, else the one of the FAQ topic it was classified as."""
-    value = _latest_entity(tracker, "service") or (SERVICE_OF_PREFIX.get(faq_key.split("_", 1)[0]) if faq_key else None)
-    return next((s for s in Service if s.value == value), None)
+    named = _latest_entity(tracker, "service")
+    return services.lookup(named) if named else services.of_key(faq_key)
 
 
 def respond(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, params: Optional[Params] = None,

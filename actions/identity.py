@@ -18,7 +18,6 @@ call them and send the reply.
 from __future__ import annotations
 
 import logging
-import re
 import time
 import unicodedata
 from datetime import datetime
@@ -33,6 +32,7 @@ from rasa_sdk.types import DomainDict
 from bot import answers, identity, logmask, settings
 from bot.answers import service as answering
 from bot.answers.reply import Reply
+from bot.engine import services
 from bot.support.contacts import apology, contacts_text
 from bot.auth import limits
 from bot.identity import Identity
@@ -155,9 +155,6 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, prefix: str = "") -> No
         dispatcher.utter_message(text=text)
 
 
-_CONTRACT_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]{2})\s*[-‐‑–—−ー―]?\s*(\d{3,8})(?!\d)")
-
-
 def extract_contract_no(text: Any, entities: Optional[List[Dict[str, Any]]] = None) -> Optional[str]:
     """'rs-0001です' -> 'RS-0001' (the EntityRuler's contract_no entity first, then the text)."""
     for entity in entities or []:
@@ -165,10 +162,7 @@ def extract_contract_no(text: Any, entities: Optional[List[Dict[str, Any]]] = No
             return entity["value"].upper()
     if not isinstance(text, str):
         return None
-    match = _CONTRACT_RE.search(unicodedata.normalize("NFKC", text))
-    if not match:
-        return None
-    return f"{match.group(1).upper()}-{match.group(2)}"
+    return services.contract_no_in(unicodedata.normalize("NFKC", text))
 
 
 def extract_last4(text: Any) -> Optional[str]:

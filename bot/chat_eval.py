@@ -56,7 +56,7 @@ def outcome_of(intent: str, faq_ranking: Sequence[str], text: str, services: Seq
 
 def same_answer(gold: str, answer: Optional[str]) -> bool:
     """The same reply: equal labels, or an FAQ topic with a per-customer rule and the account question
-    that computes it (faq/lm_renewal_fee ≡ account_lm_renewal_fee: both reach actions/account.py)."""
+    that computes it (faq/cw_renewal_fee ≡ account_cw_renewal_fee: both reach actions/account.py)."""
     if answer is None:
         return False
     if gold == answer:

@@ -16,15 +16,15 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from bot.engine import services
 from bot.settings import PROJECT_ROOT
 
 RESULTS = PROJECT_ROOT / "results"
 README = PROJECT_ROOT / "README.md"
 HTML = RESULTS / "eval.html"
 SETS = (("nlu_heldout", "`tests/nlu_heldout`"), ("nlu_fresh", "`tests/nlu_fresh`"), ("nlu_blind", "`tests/nlu_blind`"))
-SERVICES = (("remote_support", "リモートサポート"), ("license_maintenance", "ライセンス保守"), ("haas", "Linuxmania (HaaS)"),
-            ("rental", "レンタル端末/SIM"), ("phone_answering", "電話代行"), ("account", "account-specific questions"),
-            ("general", "greetings, handoff, out of scope, service-less questions"))
+SERVICES = tuple((s.key.value, s.name) for s in services.SERVICES) + (
+    ("account", "account-specific questions"), ("general", "greetings, handoff, out of scope, service-less questions"))
 BEGIN, END = "<!-- eval:begin -->", "<!-- eval:end -->"
 
 

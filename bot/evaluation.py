@@ -14,7 +14,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
-from bot.faq.catalog import SERVICE_OF_PREFIX
+from bot.faq.catalog import service_of as service_of_faq
 from bot.nlu.normalize import normalize
 from bot.settings import PROJECT_ROOT
 
@@ -51,7 +51,7 @@ def read_examples(directory: Path) -> List[Example]:
 
 def service_of(label: str) -> str:
     if label.startswith("faq/"):
-        return SERVICE_OF_PREFIX.get(label[4:].split("_", 1)[0], "faq")
+        return service_of_faq(label[4:]) or "faq"
     return "account" if label.startswith("account_") or label.startswith("ask_") else "general"
 
 

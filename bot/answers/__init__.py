@@ -1,7 +1,7 @@
 """Account-specific answers: the question registry.
 
-Each service module (remote_support.py, license_maintenance.py, haas.py, rental.py,
-phone_answering.py, every_service.py) declares its questions; this registry is their union.
+Each service module (one per service of bot.engine.services, named after its key: remote_support.py,
+license_maintenance.py, …, plus every_service.py) declares its questions; this registry is their union.
 `FAQ_TOPICS` maps an FAQ answer key to the question that computes it for an identified customer.
 Entry points (which question, which contract, which engine call): bot/answers/service.py.
 The service modules open alike (CONTRACT, SERVICE, `_contract`, `label`, `details`): that is the
@@ -9,12 +9,16 @@ interface labels.py and this registry read, with each service's own facts, not l
 """
 from __future__ import annotations
 
-from bot.answers import every_service, haas, license_maintenance, phone_answering, remote_support, rental
-from bot.answers.question import Question
+import importlib
 
+from bot.answers.question import Question
+from bot.engine.services import SERVICES
+
+SERVICE_MODULES = tuple(importlib.import_module(f"bot.answers.{s.key.value}") for s in SERVICES)
+from bot.answers import every_service  # noqa: E402  (its labels need SERVICE_MODULES)
 QUESTIONS: dict[str, Question] = {
     q.key: q
-    for module in (remote_support, license_maintenance, haas, rental, phone_answering, every_service)
+    for module in SERVICE_MODULES + (every_service,)
     for q in module.QUESTIONS
 }
 FAQ_TOPICS: dict[str, str] = {faq: q.key for q in QUESTIONS.values() for faq in q.faq}

@@ -6,12 +6,14 @@ from typing import cast
 
 from bot import settings
 from bot.engine import haas as hx
+from bot.engine import services
 from bot.engine.contracts import HaasContract, Service
 from bot.engine.format import jdate, jdate_w
 from bot.answers.question import NO_DATE, Case, Question
 
 CONTRACT = HaasContract
 SERVICE = Service.HAAS
+NAME = services.info(SERVICE).name
 
 
 def _contract(case: Case) -> HaasContract:
@@ -23,7 +25,7 @@ def label(c: HaasContract) -> str:
 
 
 def details(c: HaasContract, today: date) -> str:
-    return (f"Linuxmania HaaS(契約番号{c.contract_no}): {c.product}、{jdate(c.purchased)}ご購入、"
+    return (f"{NAME}(契約番号{c.contract_no}): {c.product}、{jdate(c.purchased)}ご購入、"
             f"保証書番号{c.warranty_no}、ハンズオンご利用{c.handson_used}回")
 
 

@@ -5,9 +5,7 @@ from datetime import date
 from typing import Callable
 
 from bot.engine.contracts import Contract
-from bot.answers import haas, license_maintenance, phone_answering, remote_support, rental
-
-_MODULES = (remote_support, license_maintenance, haas, rental, phone_answering)
+from bot.answers import SERVICE_MODULES as _MODULES
 _LABELS: dict[type, Callable] = {m.CONTRACT: m.label for m in _MODULES}
 _DETAILS: dict[type, Callable] = {m.CONTRACT: m.details for m in _MODULES}
 ALL_CONTRACT_TYPES: tuple[type, ...] = tuple(_LABELS)

@@ -54,7 +54,7 @@ def _params(data: dict[str, Any]) -> Params:
 
 
 def decode(pending: Any, known: Any) -> tuple[Optional[str], Params]:
-    """'lm_add_licenses|{"n":2}' -> ('lm_add_licenses', Params(count=2 more)); anything else -> (None, Params())."""
+    """'cw_add_licenses|{"n":2}' -> ('cw_add_licenses', Params(count=2 more)); anything else -> (None, Params())."""
     if not isinstance(pending, str) or not pending:
         return None, Params()
     key, _, encoded = pending.partition("|")

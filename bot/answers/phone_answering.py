@@ -5,6 +5,7 @@ from datetime import date
 from typing import cast
 
 from bot.engine import phone_answering as pa
+from bot.engine import services
 from bot.engine.contracts import NumberUse, PhoneAnsweringContract, Service
 from bot.engine.format import jdate
 from bot.engine.money import Price
@@ -14,6 +15,7 @@ from bot.answers.question import FUTURE, NO_DATE, Case, Question
 
 CONTRACT = PhoneAnsweringContract
 SERVICE = Service.PHONE_ANSWERING
+NAME = services.info(SERVICE).name
 USE_NAMES = {NumberUse.FORWARD: "転送", NumberUse.DISPLAY: "表記"}
 
 
@@ -22,13 +24,13 @@ def _contract(case: Case) -> PhoneAnsweringContract:
 
 
 def label(c: PhoneAnsweringContract) -> str:
-    return f"{c.contract_no} 電話代行"
+    return f"{c.contract_no} {NAME}"
 
 
 def details(c: PhoneAnsweringContract, today: date) -> str:
     start = jdate(c.start) if c.start else "番号のご通知時"
     numbers = "、".join(f"{mask_phone(n.number)}({USE_NAMES[n.use]})" for n in c.numbers) or "なし"
-    return (f"電話代行(契約番号{c.contract_no}): 利用開始{start}、基本料金"
+    return (f"{NAME}(契約番号{c.contract_no}): 利用開始{start}、基本料金"
             f"{Price.from_incl(c.base_fee).quoted}、お貸し出し番号{numbers}")
 
 

@@ -5,12 +5,14 @@ from datetime import date
 from typing import cast
 
 from bot.engine import remote_support as rs
+from bot.engine import services
 from bot.engine.contracts import RemoteSupportContract, Service
 from bot.engine.format import jdate, jmonth
 from bot.answers.question import FUTURE, NO_DATE, Case, Question
 
 CONTRACT = RemoteSupportContract
 SERVICE = Service.REMOTE_SUPPORT
+NAME = services.info(SERVICE).name
 
 
 def _contract(case: Case) -> RemoteSupportContract:
@@ -18,12 +20,12 @@ def _contract(case: Case) -> RemoteSupportContract:
 
 
 def label(c: RemoteSupportContract) -> str:
-    return f"{c.contract_no} リモートサポート"
+    return f"{c.contract_no} {NAME}"
 
 
 def details(c: RemoteSupportContract, today: date) -> str:
     state = f"{jdate(c.end)}解約" if c.end else "ご利用中"
-    return f"リモートサポート(契約番号{c.contract_no}): {jdate(c.start)}開始、{state}、月額{rs.MONTHLY_FEE.quoted}"
+    return f"{NAME}(契約番号{c.contract_no}): {jdate(c.start)}開始、{state}、月額{rs.MONTHLY_FEE.quoted}"
 
 
 def bill(case: Case) -> str:

@@ -6,6 +6,7 @@ from typing import cast
 
 from bot.engine import rental as rt
 from bot.engine.calendar import month_end
+from bot.engine import services
 from bot.engine.contracts import ANSHIN_NAMES, COURSE_NAMES, PAYMENT_NAMES, Anshin, Course, RentalContract, Service
 from bot.engine.format import jdate
 from bot.engine.money import Price
@@ -13,6 +14,7 @@ from bot.answers.question import FUTURE, NO_DATE, Case, Question
 
 CONTRACT = RentalContract
 SERVICE = Service.RENTAL
+NAME = services.info(SERVICE).name
 
 
 def _contract(case: Case) -> RentalContract:
@@ -24,7 +26,7 @@ def label(c: RentalContract) -> str:
 
 
 def details(c: RentalContract, today: date) -> str:
-    return (f"レンタル端末/SIM(契約番号{c.contract_no}): {c.device}、{c.plan}、"
+    return (f"{NAME}(契約番号{c.contract_no}): {c.device}、{c.plan}、"
             f"月額{Price.from_incl(c.monthly_fee).quoted}、{COURSE_NAMES[c.course]}、"
             f"安心サポート: {ANSHIN_NAMES[c.anshin]}、{PAYMENT_NAMES[c.payment]}")
 

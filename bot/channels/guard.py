@@ -38,6 +38,7 @@ import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from bot import privacy, rasa_speedups
+from bot.engine import services
 
 logger = logging.getLogger(__name__)
 
@@ -162,19 +163,17 @@ def clean_text(text: Any) -> Tuple[Optional[str], Optional[str]]:
 
 
 # ------------------------------------------------------------------------------ slash commands
-_SERVICES = ("remote_support", "license_maintenance", "haas", "rental", "phone_answering")
 _FAQ_TOPIC = re.compile(r"^[A-Za-z0-9_]{1,80}$")
-_CONTRACT_NO = re.compile(r"^[A-Z]{2}-[0-9]{3,8}$")
 
 # The payloads the bot's buttons send (actions/general.py, bot/answers/):
 # intent -> {entity: validator}. Nothing else is read as slash syntax.
 BUTTON_PAYLOADS: Dict[str, Dict[str, Callable[[Any], bool]]] = {
-    "choose_service": {"service": lambda v: v in _SERVICES},
+    "choose_service": {"service": lambda v: services.lookup(v) is not None},
     "choose_faq": {"faq_topic": lambda v: isinstance(v, str) and bool(_FAQ_TOPIC.match(v))},
     "none_of_these": {},
     "request_verification": {},
     "decline_verification": {},
-    "choose_contract": {"contract_no": lambda v: isinstance(v, str) and bool(_CONTRACT_NO.match(v))},
+    "choose_contract": {"contract_no": lambda v: isinstance(v, str) and bool(services.CONTRACT_NO.match(v))},
 }
 _SLASH = re.compile(r"^/([A-Za-z_]+)(\{.*\})?$", re.DOTALL)
 FULLWIDTH_SOLIDUS = "／"
@@ -328,7 +327,7 @@ def _service_of(tracker: Any) -> Optional[str]:
     try:
         data = _parse_data(tracker)
         for entity in data.get("entities") or []:
-            if entity.get("entity") == "service" and entity.get("value") in _SERVICES:
+            if entity.get("entity") == "service" and entity.get("value") in services.KEYS:
                 return entity["value"]
         intent = (data.get("intent") or {}).get("name") or ""
         if intent.startswith("account_"):
@@ -341,7 +340,7 @@ def _service_of(tracker: Any) -> Optional[str]:
             except Exception:
                 pass
         slot = tracker.get_slot("service")
-        return slot if slot in _SERVICES else None
+        return slot if slot in services.KEYS else None
     except Exception:
         return None
 

@@ -9,13 +9,7 @@ from datetime import date
 from enum import Enum
 from typing import Optional, Union
 
-
-class Service(str, Enum):
-    REMOTE_SUPPORT = "remote_support"          # seed 000
-    LICENSE_MAINTENANCE = "license_maintenance"  # seed 001
-    HAAS = "haas"                              # seed 002
-    RENTAL = "rental"                          # seed 003
-    PHONE_ANSWERING = "phone_answering"        # seed 004
+from bot.engine.services import SERVICES, Service
 
 
 class Course(str, Enum):
@@ -43,13 +37,7 @@ class NumberUse(str, Enum):
     DISPLAY = "display"
 
 
-SERVICE_NAMES = {
-    Service.REMOTE_SUPPORT: "リモートサポート",
-    Service.LICENSE_MAINTENANCE: "ライセンス保守",
-    Service.HAAS: "Linuxmania HaaS",
-    Service.RENTAL: "レンタル端末/SIM",
-    Service.PHONE_ANSWERING: "電話代行",
-}
+SERVICE_NAMES = {s.key: s.name for s in SERVICES}
 
 ANSHIN_NAMES = {
     Anshin.NONE: "なし",

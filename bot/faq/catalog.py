@@ -13,18 +13,13 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.engine import services
 from bot.settings import PROJECT_ROOT
 
 DATA_DIR = PROJECT_ROOT / "data" / "nlu"
 TITLES_FILE = Path(__file__).with_name("titles.yml")
-SERVICE_OF_PREFIX = {
-    "rs": "remote_support",
-    "lm": "license_maintenance",
-    "hx": "haas",
-    "rt": "rental",
-    "pa": "phone_answering",
-}
-KEY_PATTERN = re.compile(r"^(rs|lm|hx|rt|pa)_[a-z0-9_]+$")
+SERVICE_OF_PREFIX = {s.faq_prefix: s.key.value for s in services.SERVICES}
+KEY_PATTERN = re.compile(r"^(%s)_[a-z0-9_]+$" % "|".join(SERVICE_OF_PREFIX))
 _EXAMPLE_LINE = re.compile(r"^\s*-\s+(.*)$")
 
 
@@ -72,13 +67,19 @@ def load(data_dir: str = str(DATA_DIR)) -> Dict[str, FaqEntry]:
         title = (titles or {}).get(key) or (key_examples[0] if key_examples else key)
         catalog[key] = FaqEntry(
             key=key,
-            service=SERVICE_OF_PREFIX.get(key.split("_", 1)[0], "general"),
+            service=service_of(key) or "general",
             title=_short(title),
             examples=key_examples,
             answers=tuple(v.get("text", "") for v in variants),
             source=str(metadata.get("source", "")),
         )
     return catalog
+
+
+def service_of(key: str) -> Optional[str]:
+    """The service key of an FAQ answer key ('rs_monthly_fee' -> 'remote_support'), None for a general one."""
+    service = services.of_key(key)
+    return service.value if service else None
 
 
 def entry(key: str) -> FaqEntry | None:

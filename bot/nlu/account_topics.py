@@ -1,6 +1,6 @@
 """Routes an FAQ topic that has a per-customer rule to the account answers.
 
-The classifier only decides the topic (e.g. faq/lm_renewal_fee); whether the reply is the general
+The classifier only decides the topic (e.g. faq/cw_renewal_fee); whether the reply is the general
 rule or the customer's own figures is decided later by who is asking (actions/account.py). This
 step renames such a message's intent to `account_topic` (confidence unchanged; `intent_ranking` and
 `response_selector` untouched, so `make eval` and the fallback still see the classifier's view), so

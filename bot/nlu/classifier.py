@@ -31,19 +31,20 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RESPONSE_KEY, TEX
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.engine import services
 from bot.nlu.scoring import FastScorer
 from bot.nlu.features import READING_WEIGHT, WordView, identity, kana_variant, message_blocks, words_of
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
 GENERIC_INTENT = "generic_question"
-_PREFIX_SERVICE = {"rs": "remote_support", "lm": "license_maintenance", "hx": "haas", "rt": "rental", "pa": "phone_answering"}
 
 
 def service_of_label(label: str) -> Optional[str]:
     """faq/rs_monthly_fee, account_rs_eligibility → remote_support; labels of no service → None."""
     rest = label[4:] if label.startswith("faq/") else label[8:] if label.startswith("account_") else ""
-    return _PREFIX_SERVICE.get(rest.split("_", 1)[0]) if rest else None
+    service = services.of_key(rest)
+    return service.value if service else None
 
 
 @dataclass
@@ -105,7 +106,7 @@ def decide(labels: Sequence[str], row: np.ndarray, text: str, retrieval: Sequenc
     intent: Dict[str, Any] = dict(ranking[0])
     top_label = faq[0][0] if intent["name"] in retrieval and faq else intent["name"]
     twin = _twins(labels).get(top_label)
-    if twin is not None:  # faq/lm_renewal_fee and account_lm_renewal_fee get the same reply: one mass
+    if twin is not None:  # faq/cw_renewal_fee and account_cw_renewal_fee get the same reply: one mass
         intent["confidence"] = float(intent["confidence"] + row[labels.index(twin)])
     topic_name = None
     if intent["name"] in retrieval and not services and faq:

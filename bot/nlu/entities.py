@@ -12,6 +12,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from bot.engine import services
 from bot.nlu.japanese import Word, segment
 
 PATTERNS_FILE = Path(__file__).with_name("entity_patterns.yml")
@@ -61,11 +62,13 @@ def _patterns(config: Dict[str, Any]) -> List[Dict[str, Any]]:
         {"label": "amount", "pattern": [digits, {"TEXT": "万"}, {"TEXT": "円"}]},
         {"label": "amount", "pattern": [digits, {"TEXT": "円"}]},
     ]
-    prefixes = config["contract_prefixes"]
+    # contract numbers: the prefixes and digit counts of bot.engine.services
+    prefixes = [s.contract_prefix.lower() for s in services.SERVICES]
+    digits = r"\d{%d,%d}" % services.CONTRACT_DIGITS
     patterns += [
-        {"label": "contract_no", "pattern": [{"LOWER": {"IN": prefixes}}, {"TEXT": {"IN": _HYPHENS}}, {"TEXT": {"REGEX": r"^\d{3,8}$"}}]},
-        {"label": "contract_no", "pattern": [{"LOWER": {"IN": prefixes}}, {"TEXT": {"REGEX": r"^\d{3,8}$"}}]},
-        {"label": "contract_no", "pattern": [{"LOWER": {"REGEX": r"^(%s)\d{3,8}$" % "|".join(prefixes)}}]},
+        {"label": "contract_no", "pattern": [{"LOWER": {"IN": prefixes}}, {"TEXT": {"IN": _HYPHENS}}, {"TEXT": {"REGEX": rf"^{digits}$"}}]},
+        {"label": "contract_no", "pattern": [{"LOWER": {"IN": prefixes}}, {"TEXT": {"REGEX": rf"^{digits}$"}}]},
+        {"label": "contract_no", "pattern": [{"LOWER": {"REGEX": r"^(%s)%s$" % ("|".join(prefixes), digits)}}]},
     ]
     return patterns
 
@@ -84,10 +87,8 @@ def _value(label: str, ent_id: str, text: str) -> str:
     if label == "service":
         return ent_id
     if label == "contract_no":
-        # RS0001, rs-0001, ＲＳ－０００１ → RS-0001
-        letters = "".join(c for c in text if c.isalpha()).upper()
-        digits = "".join(c for c in text if c.isdigit())
-        return f"{letters}-{digits}"
+        # RS0001, rs-0001, rsー0001 → RS-0001 (the rule of bot.engine.services; the surface is NFKC already)
+        return services.contract_no_in(text) or text
     if label == "amount":
         number = "".join(c for c in text if c.isdigit())
         return str(int(number) * 10000) if "万" in text else number

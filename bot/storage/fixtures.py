@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 import yaml
 
 from bot.engine import contracts as e
+from bot.engine import services
 from bot.storage import repository
 from bot.storage.db import session_scope
 
@@ -350,6 +351,10 @@ def parse(data: Any) -> tuple[list[e.Account], list[Problem]]:
             service = _service(cf)
             if service is None:
                 continue
+            if contract_no is not None and not services.contract_no_fits(service, contract_no):
+                # the chat can only read numbers of this form back (verification, buttons)
+                prefix = services.info(service).contract_prefix
+                report(cf.where + "contract_no", f"must be {prefix}- and 3 to 8 digits for {service.value}, e.g. {prefix}-0001")
             contract = PARSERS[service](cf, contract_no or "")
             cf.unknown()
             if isinstance(contract, e.PhoneAnsweringContract):

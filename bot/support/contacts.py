@@ -1,17 +1,17 @@
-"""Contacts and opening hours of each service (data in contacts.yml)."""
+"""Contacts and opening hours of each service (data in contacts.yml; the desks' names in bot.engine.services)."""
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 from datetime import datetime, time
-from pathlib import Path
 from typing import Dict, Optional
 
 import yaml
 
+from bot.engine import services
 from bot.engine.calendar import is_business_day
 
-SERVICES = ("remote_support", "license_maintenance", "haas", "rental", "phone_answering")
+SERVICES = services.KEYS
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,13 @@ class Contact:
 
 @functools.lru_cache(maxsize=1)
 def contacts() -> Dict[str, Contact]:
-    raw = yaml.safe_load(Path(__file__).with_name("contacts.yml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load(services.CONTACTS_FILE.read_text(encoding="utf-8"))
     result = {}
     for service, item in raw.items():
         hours = item.get("hours")
         result[service] = Contact(
             service=service,
-            name=item["name"],
+            name=services.info(service).contact_name,
             contact=item["contact"],
             hours=None
             if not hours

@@ -9,9 +9,10 @@ from typing import Dict, Optional, Sequence, Tuple
 
 import yaml
 
+from bot.engine import services
 from bot.nlu.normalize import normalize
 
-SERVICE_ORDER = ("remote_support", "license_maintenance", "haas", "rental", "phone_answering")
+SERVICE_ORDER = services.KEYS
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,9 @@ def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] =
 
 
 def _service_of_key(key: str) -> Optional[str]:
-    from bot.faq.catalog import SERVICE_OF_PREFIX
+    from bot.faq.catalog import service_of
 
-    return SERVICE_OF_PREFIX.get(key.split("_", 1)[0])
+    return service_of(key)
 
 
 def remembered(topic: Topic, faq_key: Optional[str]) -> str:

@@ -131,7 +131,7 @@ def test_one_long_pause_since_verification_expires_the_proof():
 
 def test_valid_login_token_answers_for_its_account():
     token = tokens.issue("A1007", secret=SECRET.encode())
-    _, messages = _ask("lm_renewal_fee", metadata={"token": token})
+    _, messages = _ask("cw_renewal_fee", metadata={"token": token})
     assert "39,200円(税別) = 43,120円(税込)" in messages[0]["text"]
 
 
@@ -160,7 +160,7 @@ def test_rejected_token_is_anonymous_and_said_politely(make_token, demo_accounts
 # ---- figures (engine worked examples) -------------------------------------------------------
 
 def test_rejoin_worked_example_18_months_pays_30_percent():
-    _, messages = _ask("lm_rejoin_fee", "A1001")
+    _, messages = _ask("cw_rejoin_fee", "A1001")
     text = messages[0]["text"]
     assert "残存価値70%" in text and "30%" in text
     assert "108,000円(税別) = 118,800円(税込)" in text
@@ -168,20 +168,20 @@ def test_rejoin_worked_example_18_months_pays_30_percent():
 
 
 def test_adding_one_licence_six_months_after_renewal_pays_10_percent():
-    _, messages = _ask("lm_add_licenses", "A1007", text="ライセンスを1つ追加したら？")
+    _, messages = _ask("cw_add_licenses", "A1007", text="ライセンスを1つ追加したら？")
     text = messages[0]["text"]
     assert "98,000円(税別)" in text and "19,600円(税別)" in text and "残存価値90%" in text
     assert "117,600円(税別) = 129,360円(税込)" in text
 
 
 def test_adding_two_licences_counts_them():
-    _, messages = _ask("lm_add_licenses", "A1007", text="ライセンスを２つ追加するといくら")
+    _, messages = _ask("cw_add_licenses", "A1007", text="ライセンスを２つ追加するといくら")
     assert "2ライセンス追加" in messages[0]["text"]
     assert "215,600円(税別) = 237,160円(税込)" in messages[0]["text"]
 
 
 def test_renewal_fee_and_payment_deadline_in_business_days():
-    _, messages = _ask("lm_payment_deadline", "A1007")
+    _, messages = _ask("cw_payment_deadline", "A1007")
     text = messages[0]["text"]
     # renewal starts 2027-05-20 (Thu); 3 business days before: Mon 2027-05-17
     assert "39,200円(税別) = 43,120円(税込)" in text and "2027年5月17日" in text
@@ -367,7 +367,7 @@ def test_choose_contract_without_waiting_question_asks_what_to_look_up():
     ("rs_cancel_this_month", "0957-22-1193"),
     ("hx_handson_free", "customer@linuxmania.jp"),
     ("rt_cancel_end", "マイページ"),
-    ("lm_renewal_fee", "メール"),
+    ("cw_renewal_fee", "メール"),
     ("pa_monthly_fee", "電話代行"),
 ])
 def test_database_down_apologises_with_the_services_contact(key, contact, monkeypatch):

@@ -199,7 +199,7 @@ def _result(slots, metadata=None):
 
 def test_result_answers_the_waiting_question():
     events, messages = _result({"identity_proof": proof_for("A1001", at=NOW),
-                                "pending_question": "lm_rejoin_fee|n=1"})
+                                "pending_question": "cw_rejoin_fee|n=1"})
     assert "本人確認ができました" in messages[0]["text"]
     assert "108,000円(税別) = 118,800円(税込)" in messages[0]["text"]
     assert slot_events(events)["pending_question"] is None

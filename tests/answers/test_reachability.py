@@ -2,19 +2,21 @@
 (called from bot/answers/) and listed in bot/engine/README.md — or the README says why not."""
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
 
-from bot.engine import haas, license_maintenance, phone_answering, remote_support, rental
+from bot.engine.services import SERVICES
 from tests.engine.common import ANSWERS, public_functions, readme_row
 
-ALIASES = {remote_support: "rs", license_maintenance: "lm", haas: "hx", rental: "rt", phone_answering: "pa"}
+# bot/answers imports each engine module under its service's FAQ prefix (bot.engine.services)
+ALIASES = {importlib.import_module(f"bot.engine.{s.key.value}"): s.faq_prefix for s in SERVICES}
 
 
 def _public_functions(module):
     """The public functions the service module defines (a package's: all its chapters'); each must be
-    re-exported by the package, as the answers call them `lm.renewal_fee(...)`."""
+    re-exported by the package, as the answers call them `cw.renewal_fee(...)`."""
     functions = public_functions(module)
     assert functions, f"no public function found in {module.__name__}"
     for name, f in functions.items():

@@ -44,8 +44,8 @@ def test_one_wording_per_rule():
 def test_pending_round_trip_and_anything_else_is_ignored():
     params = Params(count=CountMention(n=5, total=True), on=DateMention(text="2月3日", value=__import__("datetime").date(2027, 2, 3)),
                     anshin_to=Anshin.STANDARD, payment_from=Payment.CARD, purpose="event")
-    key, back = pending.decode(pending.encode("lm_add_licenses", params), answers.QUESTIONS)
-    assert key == "lm_add_licenses" and back == params
+    key, back = pending.decode(pending.encode("cw_add_licenses", params), answers.QUESTIONS)
+    assert key == "cw_add_licenses" and back == params
     for junk in (None, 3, "", "no_such_question|{}", "rt_cancel_end|{not json", 'rt_cancel_end|{"n": 10000}',
                  'rt_cancel_end|{"on": {"value": "2027-02-30"}}', 'rt_cancel_end|{"purpose": "<script>"}'):
         key, back = pending.decode(junk, answers.QUESTIONS)

@@ -55,25 +55,25 @@ def test_a_past_date_for_an_application_is_asked_again(repo):
 
 def test_a_past_date_is_fine_when_asking_how_things_stood(repo):
     # maintenance S = 2026-05-20; on 2026-10-01 it was active (expiry 2027-05-20)
-    reply = ask(repo, "F1", "lm_maintenance_status", "2026年10月1日時点で保守は有効でしたか")
+    reply = ask(repo, "F1", "cw_maintenance_status", "2026年10月1日時点で保守は有効でしたか")
     assert "保守期間中" in reply.text
 
 
 def test_counts_as_totals(repo):
     # 3 licences now. 「5本にしたい」 = 2 more; S 2026-05-20 → 11-20 is 6 months → R = 90 %:
     # 2 × 120,000 + 10 % × 120,000 × 3 = 240,000 + 36,000 = 276,000円(税別) = 303,600円(税込)
-    reply = ask(repo, "F1", "lm_add_licenses", "5本にしたらいくら")
+    reply = ask(repo, "F1", "cw_add_licenses", "5本にしたらいくら")
     assert "2ライセンス追加" in reply.text and "276,000円(税別) = 303,600円(税込)" in reply.text
     # 「2本追加」 = 2 more, the same figure
-    assert "276,000円(税別)" in ask(repo, "F1", "lm_add_licenses", "2本追加したら").text
+    assert "276,000円(税別)" in ask(repo, "F1", "cw_add_licenses", "2本追加したら").text
     # 「3本にしたい」 = already 3: nothing to add, no price
-    same = ask(repo, "F1", "lm_add_licenses", "3本にしたい")
+    same = ask(repo, "F1", "cw_add_licenses", "3本にしたい")
     assert "追加はございません" in same.text and "円" not in same.text.split("】", 1)[1]
 
 
 def test_kanji_counts(repo):
     # 十二本 = 12 in total → 9 more: 9 × 120,000 + 36,000 = 1,116,000円(税別)
-    assert "1,116,000円(税別)" in ask(repo, "F1", "lm_add_licenses", "十二本に増やしたい").text
+    assert "1,116,000円(税別)" in ask(repo, "F1", "cw_add_licenses", "十二本に増やしたい").text
 
 
 def test_numbers_as_totals(repo):

@@ -30,6 +30,7 @@ from typing import Any, Callable, ClassVar
 
 import pytest
 
+from bot.engine import services
 from bot.engine.format import jdate, jmonth
 from bot.engine.result import Result
 
@@ -79,14 +80,17 @@ class EngineServiceContract:
     - `helpers`: public functions that answer no question by themselves -> what they return, and why;
     - `date_in_head`: question functions whose describe() leaves the date out because the date plays no
       part in the wording (a status, a fee, a list): bot/answers states it in the reply's head;
-    - `answers_alias`: the name bot/answers imports the module as (`lm` for license_maintenance).
     """
 
     module: ClassVar[ModuleType]
     samples: ClassVar[dict[str, list[tuple[Any, ...]]]]
     helpers: ClassVar[dict[str, str]] = {}
     date_in_head: ClassVar[frozenset[str]] = frozenset()
-    answers_alias: ClassVar[str]
+
+    @property
+    def answers_alias(self) -> str:
+        """bot/answers imports each engine module under its service's key prefix (bot.engine.services)."""
+        return services.info(self.module.__name__.rsplit(".", 1)[-1]).faq_prefix
 
     # ---- shared set-up ----------------------------------------------------------------------
     @classmethod

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import license_maintenance as lm
+from bot.engine import license_maintenance as cw
 from bot.engine import remote_support as rs
 from bot.engine import rental
 from bot.engine.calendar import add_months, business_days_after, business_days_before, is_business_day
@@ -18,8 +18,8 @@ days = st.dates(min_value=date(2019, 1, 1), max_value=date(2035, 12, 31))
 def test_residual_value_never_rises_and_stays_within_0_and_100(start, a, b):
     contract = LicenseMaintenanceContract("CW", start, 1, 100000, start)
     early, late = sorted((a, b))
-    r_early = lm.residual_value(contract, start + timedelta(days=early))
-    r_late = lm.residual_value(contract, start + timedelta(days=late))
+    r_early = cw.residual_value(contract, start + timedelta(days=early))
+    r_late = cw.residual_value(contract, start + timedelta(days=late))
     assert r_late.exact <= r_early.exact
     assert 0 <= r_late.exact <= 100 and 0 <= r_late.percent <= 100
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.engine import haas
-from bot.engine import license_maintenance as lm
+from bot.engine import license_maintenance as cw
 from bot.engine import phone_answering as pa
 from bot.engine import remote_support as rs
 from bot.engine import rental
@@ -120,7 +120,7 @@ def test_cancelling_before_a_future_start_is_not_billed():
 
 # ---- ライセンス保守 ---------------------------------------------------------------------------
 
-def _lm(start=date(2025, 5, 20)):
+def _cw(start=date(2025, 5, 20)):
     return LicenseMaintenanceContract("CW-1", purchased=start, licenses=3, unit_price=120000, maintenance_start=start)
 
 
@@ -129,18 +129,18 @@ def test_on_the_exact_anniversary_it_is_still_an_on_time_renewal():
     # On 2026-05-20, m = 12 → R = 80 %, not below: the expiry date itself, still a renewal of
     # 20 % × 120,000 × 3 = 72,000円(税別), one more year from the expiry date (to 2027-05-20).
     anniversary = date(2026, 5, 20)
-    renewal = lm.renewal_fee(_lm(), anniversary)
+    renewal = cw.renewal_fee(_cw(), anniversary)
     assert renewal.possible and renewal.fee.excl == 72000 and renewal.new_last_day == date(2027, 5, 20)
-    assert not lm.rejoin_fee(_lm(), anniversary).possible
+    assert not cw.rejoin_fee(_cw(), anniversary).possible
     # The day after, it is a rejoin: R(2026-05-21) = 80 % still (12 whole months) → pay 20 % = 72,000円.
-    rejoin = lm.rejoin_fee(_lm(), date(2026, 5, 21))
+    rejoin = cw.rejoin_fee(_cw(), date(2026, 5, 21))
     assert rejoin.possible and rejoin.residual_percent == Decimal("80.0") and rejoin.fee.excl == 72000
 
 
 def test_the_percentage_shown_is_the_percentage_charged():
     # S=2025-05-20, rejoin on 2026-12-20: m = 19 → R = 100 − 19×20/12 = 68.33…% (shown 68.3 %);
     # pay 31.666…% × 120,000 × 3 = 114,000円(税別) exactly; the reply shows 31.67 %, not a rounder 31.7 %.
-    rejoin = lm.rejoin_fee(_lm(), date(2026, 12, 20))
+    rejoin = cw.rejoin_fee(_cw(), date(2026, 12, 20))
     assert rejoin.residual_percent == Decimal("68.3") and rejoin.pay_percent == Decimal("31.67")
     assert rejoin.fee.excl == 114000
     assert "31.67%" in rejoin.describe() and "31.7%" not in rejoin.describe()
@@ -148,10 +148,10 @@ def test_the_percentage_shown_is_the_percentage_charged():
 
 def test_earliest_delivery_whose_payment_deadline_is_still_ahead():
     # Today Mon 2026-11-30: delivery Thu 12-03 → 3 business days before = Mon 11-30 (today).
-    assert lm.earliest_delivery(date(2026, 11, 30)) == date(2026, 12, 3)
+    assert cw.earliest_delivery(date(2026, 11, 30)) == date(2026, 12, 3)
     # Today Sat 2027-01-09, Mon 01-11 is 成人の日. Delivery Thu 01-14 → Wed 13, Tue 12, Fri 08: past.
     # Delivery Fri 01-15 → Thu 14, Wed 13, Tue 12: still ahead. Earliest: Fri 2027-01-15.
-    assert lm.earliest_delivery(date(2027, 1, 9)) == date(2027, 1, 15)
+    assert cw.earliest_delivery(date(2027, 1, 9)) == date(2027, 1, 15)
 
 
 # ---- Linuxmania ----------------------------------------------------------------------------

@@ -67,7 +67,6 @@ class TestRemoteSupportContract(EngineServiceContract):
         "charges_to_date": [(RS, DAY), (RS_CANCELLED, DAY), (RS_LATER, DAY)],
         "cancellation_end_date": [(RS, DAY), (RS_LATER, DAY)],
     }
-    answers_alias = "rs"
     date_in_head = frozenset({"eligibility", "monthly_charge", "charges_to_date"})
 
 
@@ -91,7 +90,6 @@ class TestLicenseMaintenanceContract(EngineServiceContract):
         "maintenance_end": "date: the expiry date every status, fee and incident answer counts from",
         "earliest_delivery": "date: the earliest delivery still possible, quoted inside the payment answers",
     }
-    answers_alias = "lm"
     date_in_head = frozenset({"maintenance_status", "renewal_fee", "rejoin_fee", "add_licenses_fee", "incidents"})
 
 
@@ -103,7 +101,6 @@ class TestHaasContract(EngineServiceContract):
         "phone_support_hours": [(datetime(2026, 11, 16, 11, 0),), (datetime(2026, 11, 21, 11, 0),)],
         "handsbuy": [(HX,), ()],
     }
-    answers_alias = "hx"
     date_in_head = frozenset({"eligibility", "handson", "phone_support_hours"})
 
 
@@ -129,7 +126,6 @@ class TestRentalContract(EngineServiceContract):
         "default_payment_target": "Payment: the change asked about when the customer names none",
         "legacy_note": "str: the separate-page sentence the payment and card answers add",
     }
-    answers_alias = "rt"
     date_in_head = frozenset({"refunds", "payment_method_change", "card_change"})
 
 
@@ -144,5 +140,4 @@ class TestPhoneAnsweringContract(EngineServiceContract):
         "start_date": [(PA,), (PA_NEW,)],
         "contract_scope": [()],
     }
-    answers_alias = "pa"
     date_in_head = frozenset({"trial", "monthly_fee", "add_numbers_fee", "cancellation"})

@@ -233,7 +233,7 @@ def test_a_follow_up_that_names_another_service_is_answered_for_that_one():
 
 @pytest.mark.parametrize("text, service, key", [
     ("プリンタの調子が悪いけど料金は？", "remote_support", "rs_monthly_fee"),
-    ("インシデントって解約できる？", "license_maintenance", "lm_not_renewed"),
+    ("インシデントって解約できる？", "license_maintenance", "cw_not_renewed"),
     ("ハンズバイの料金は？", "haas", "hx_support_fee"),
     ("端末を解約したい", "rental", "rt_cancel_how"),
     ("転送の料金はいくら？", "phone_answering", "pa_price_forward_display"),
@@ -245,7 +245,7 @@ def test_a_service_dependent_question_with_one_services_words_is_answered_for_it
 
 
 def test_a_payment_question_without_a_service_follows_the_conversation_or_offers_the_services_with_a_rule():
-    asked = tracker("支払いはどうすればいいですか", "generic_question", response_selector=_faq("lm_renewal_payment"))
+    asked = tracker("支払いはどうすればいいですか", "generic_question", response_selector=_faq("cw_renewal_payment"))
     messages, events = run(ActionDisambiguateService(), asked)
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         f'/choose_service{{"service":"{s}"}}' for s in ("remote_support", "license_maintenance", "haas", "rental")]
@@ -254,7 +254,7 @@ def test_a_payment_question_without_a_service_follows_the_conversation_or_offers
     t = tracker("支払いはどうすればいいですか", "generic_question", slots={"service": "license_maintenance"},
                 response_selector=_faq("hx_paid_payment"))
     messages, _ = run(ActionDisambiguateService(), t)
-    assert messages[0]["response"] == "utter_faq/lm_renewal_payment"
+    assert messages[0]["response"] == "utter_faq/cw_renewal_payment"
 
 
 def test_the_chosen_services_own_answer_is_kept_when_the_topic_lists_several_of_it():

@@ -104,6 +104,8 @@ def test_button_payloads_emitted_by_the_actions_are_all_allowed():
     "/restart",
     "/session_start",
     '/choose_contract{"contract_no":["RS-0001"]}',
+    '/choose_contract{"contract_no":"XY-0001"}',   # no service's prefix (bot.engine.services)
+    '/choose_contract{"contract_no":"rs-0001"}',   # buttons carry the canonical form only
     "/",
     "/greet{not json",
 ])
@@ -218,3 +220,21 @@ def test_every_faq_topic_and_service_button_is_allowed():
     for service in contacts.SERVICES:
         payload = f'/choose_service{{"service":"{service}"}}'
         assert guard.button_payload(payload) == payload
+
+
+class _Tracker:
+    def __init__(self, parse_data, slot=None):
+        self.latest_message = type("Message", (), {"parse_data": parse_data})()
+        self._slot = slot
+
+    def get_slot(self, name):
+        return self._slot if name == "service" else None
+
+
+def test_the_no_reply_apology_names_the_service_of_the_message_or_the_slot():
+    # which contact the apology lists (bot.engine.services keys only; anything else: every contact)
+    entity = {"entities": [{"entity": "service", "value": "rental"}], "intent": {"name": "faq"}}
+    assert guard._service_of(_Tracker(entity)) == "rental"
+    assert guard._service_of(_Tracker({"intent": {"name": "account_cw_renewal_fee"}})) == "license_maintenance"
+    assert guard._service_of(_Tracker({"intent": {"name": "greet"}}, slot="haas")) == "haas"
+    assert guard._service_of(_Tracker({"entities": [{"entity": "service", "value": "nonsense"}]}, slot="x")) is None

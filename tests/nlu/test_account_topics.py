@@ -9,8 +9,8 @@ def _selector(key):
 
 
 def test_a_computable_faq_topic_is_routed_with_its_confidence():
-    assert "lm_renewal_fee" in FAQ_TOPICS
-    routed = routed_intent({"name": "faq", "confidence": 0.8}, _selector("lm_renewal_fee"))
+    assert "cw_renewal_fee" in FAQ_TOPICS
+    routed = routed_intent({"name": "faq", "confidence": 0.8}, _selector("cw_renewal_fee"))
     assert routed == {"name": ROUTED_INTENT, "confidence": 0.8}
 
 
@@ -18,7 +18,7 @@ def test_other_messages_are_left_alone():
     assert "rs_business_hours" not in FAQ_TOPICS       # the same answer for everyone
     assert routed_intent({"name": "faq", "confidence": 0.9}, _selector("rs_business_hours")) is None
     # a fallback, a generic question or an account intent keeps its intent
-    for name in ("nlu_fallback", "generic_question", "account_lm_renewal_fee", "greet"):
-        assert routed_intent({"name": name, "confidence": 0.9}, _selector("lm_renewal_fee")) is None
+    for name in ("nlu_fallback", "generic_question", "account_cw_renewal_fee", "greet"):
+        assert routed_intent({"name": name, "confidence": 0.9}, _selector("cw_renewal_fee")) is None
     assert routed_intent(None, None) is None
     assert routed_intent({"name": "faq"}, {}) is None

@@ -19,9 +19,9 @@ def test_direct_answers_count_one_lists_with_the_answer_half_and_wrong_direct_an
 
 
 def test_an_faq_topic_and_the_account_question_computing_it_are_the_same_reply():
-    assert credit("account_lm_renewal_fee", Outcome("direct", "faq/lm_renewal_fee")) == 1.0
-    assert credit("faq/lm_renewal_fee", Outcome("direct", "account_lm_renewal_fee")) == 1.0
-    assert credit("faq/lm_renewal_fee", Outcome("direct", "account_lm_incidents")) == 0.0
+    assert credit("account_cw_renewal_fee", Outcome("direct", "faq/cw_renewal_fee")) == 1.0
+    assert credit("faq/cw_renewal_fee", Outcome("direct", "account_cw_renewal_fee")) == 1.0
+    assert credit("faq/cw_renewal_fee", Outcome("direct", "account_cw_incidents")) == 0.0
 
 
 def test_a_service_dependent_question_offers_only_the_services_that_answer_it():

@@ -63,7 +63,7 @@ def reply(parsed: Dict[str, Any], slots: Optional[Dict[str, Any]] = None):
 
 @pytest.mark.parametrize("text, service, key", [
     ("プリンタが急に印刷できなくなりました。見てもらえますか", "remote_support", "rs_supported_devices"),
-    ("ライセンスを入れたサーバに繋ぐ自分のクライアントPCも見てもらえますか", "license_maintenance", "lm_tech_support_conditions"),
+    ("ライセンスを入れたサーバに繋ぐ自分のクライアントPCも見てもらえますか", "license_maintenance", "cw_tech_support_conditions"),
     ("交換したパーツは返送が必要ですか", "haas", "hx_handsby_return_parts"),
     ("おまとめの途中で解約できますか", "rental", "rt_omatome"),
     ("転送の設定を代わりにやってもらえますか", "phone_answering", "pa_forwarding_settings"),
@@ -104,5 +104,5 @@ def test_out_of_scope_stays_out_of_scope(parse):
 
 
 def test_payment_in_a_licence_maintenance_conversation_gets_its_rule_not_another_services(parse):
-    assert reply(parse("支払いはどうすればいいですか"), {"service": "license_maintenance"}) == ("answer", "lm_renewal_payment")
-    assert reply(parse("保守の更新は後払いの請求書払いにできますか")) == ("answer", "lm_renewal_payment")
+    assert reply(parse("支払いはどうすればいいですか"), {"service": "license_maintenance"}) == ("answer", "cw_renewal_payment")
+    assert reply(parse("保守の更新は後払いの請求書払いにできますか")) == ("answer", "cw_renewal_payment")

@@ -64,3 +64,14 @@ def test_every_problem_is_reported(tmp_path):
     fields = {p.field for p in problems}
     assert {"phone", "colour", "contracts[0] (LM-1).purchased", "contracts[0] (LM-1).handson_used"} <= fields
     assert all(p.account_id == "X1" for p in problems)
+
+
+@pytest.mark.parametrize("number", ["CW-0001", "RS-01", "rs-0001", "RS0001"])
+def test_contract_number_must_have_its_services_prefix(number, db_url, tmp_path):
+    wrong = tmp_path / "wrong.yml"
+    wrong.write_text(
+        "accounts:\n  - id: T3000\n    name: 番号違い\n    phone: 090-0000-0000\n    contracts:\n"
+        f"      - {{service: remote_support, contract_no: {number}, start: 2026-04-10}}\n", encoding="utf-8")
+    with pytest.raises(fixtures.FixtureError, match=rf"T3000.*\({number}\)\.contract_no.*RS-0001"):
+        fixtures.import_file(wrong, db_url)
+    assert not repository.account_exists("T3000", db_url)

@@ -1,6 +1,6 @@
 """ライセンス保守 (seed 001, ConnectWise Control licences): every business rule of the service.
 
-The rule book in three chapters, each a module (re-exported here, so `lm.renewal_fee` is the API):
+The rule book in three chapters, each a module (re-exported here, so `cw.renewal_fee` is the API):
 - `term`: a year of maintenance from the last start S (purchase, renewal or rejoin), the residual
   value R(d) that falls 20 % a year, the status on a day, incident packs (1 year from purchase);
 - `fees`: renewal (20 % before expiry), rejoin and added licences (the top-up of R to 100 %);
