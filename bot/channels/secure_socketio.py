@@ -68,8 +68,8 @@ from socketio import AsyncServer
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 
-from bot import settings
-from bot.channels import guard  # also installs log masking and the action-server timeout
+from bot import rasa_ext, settings
+from bot.channels import guard  # also installs log masking
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +161,9 @@ def load_demo_accounts(path: Path) -> List[Dict[str, str]]:
 
 
 # ---------------------------------------------------------------------------------- output
-class SecureSocketIOOutput(SocketIOOutput):
-    """Bot messages go to the room of the conversation, and nowhere else."""
+class SecureSocketIOOutput(guard.CountingOutput, SocketIOOutput):
+    """Bot messages go to the room of the conversation, and nowhere else (counted for
+    guard.handle_with_fallback)."""
 
     @classmethod
     def name(cls) -> Text:
@@ -206,6 +207,7 @@ class SecureSocketIOInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        rasa_ext.install()  # start-up of the Rasa server (credentials.yml); idempotent
         credentials = credentials or {}
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
