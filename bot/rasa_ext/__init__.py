@@ -13,7 +13,8 @@ endpoints.yml; the first call does the work), and by ``bot.staff.shell`` (``inst
 
 One module per extension: ``speedups`` (action reply validation, event classes), ``timeouts``
 (action server), ``metrics_hooks`` (/metrics), ``tracker_store`` (Rasa's events table),
-``overrides`` (private methods our subclasses override); ``make shell`` only: ``shell_warnings``,
+``overrides`` (private methods our subclasses override), ``tokenizer`` (Rasa's token_pattern, also
+checked when the NLU component is created for training); ``make shell`` only: ``shell_warnings``,
 ``shell_console``. ``base`` holds the check.
 """
 from __future__ import annotations
@@ -29,10 +30,11 @@ _installed: Set[str] = set()
 
 def server_extensions() -> List[Extension]:
     """The extensions of every Rasa server process, in the order they are installed."""
-    from bot.rasa_ext import metrics_hooks, overrides, speedups, timeouts, tracker_store
+    from bot.rasa_ext import metrics_hooks, overrides, speedups, timeouts, tokenizer, tracker_store
 
     return [speedups.ACTION_RESPONSE_VALIDATOR, speedups.EVENT_CLASSES, timeouts.ACTION_TIMEOUT,
-            metrics_hooks.METRICS, tracker_store.SQL_TRACKER_STORE, overrides.OVERRIDES]
+            metrics_hooks.METRICS, tracker_store.SQL_TRACKER_STORE, overrides.OVERRIDES,
+            tokenizer.TOKEN_PATTERN]
 
 
 def shell_extensions() -> List[Extension]:
@@ -50,6 +52,11 @@ def _install_all(extensions: Iterable[Extension]) -> None:
         extension.apply()
         _installed.add(extension.name)
         logger.debug("Rasa extension %s installed", extension.name)
+
+
+def install_extension(extension: Extension) -> None:
+    """One extension, checked and applied once per process (the tokenizer's, also at training)."""
+    _install_all([extension])
 
 
 def install() -> None:
