@@ -20,7 +20,7 @@ checked when the NLU component is created for training); ``make shell`` only: ``
 from __future__ import annotations
 
 import logging
-from typing import Iterable, List, Set
+from typing import Callable, Iterable, List, Set
 
 from bot.rasa_ext.base import RASA_CHECKED, Extension, RasaExtensionError, Symbol  # noqa: F401
 
@@ -64,12 +64,14 @@ def install() -> None:
     _install_all(server_extensions())
 
 
-def install_shell(session: object) -> None:
-    """``make shell``: the server's extensions, then the console's for this staff session."""
-    from bot.rasa_ext import shell_console
+def install_shell(session: object, quiet: Callable[[], None]) -> None:
+    """``make shell``: the server's extensions, then the console's for this staff session and
+    its warning filters (re-applied after Rasa's)."""
+    from bot.rasa_ext import shell_console, shell_warnings
 
     install()
     shell_console.use(session)
+    shell_warnings.use(quiet)
     _install_all(shell_extensions())
 
 

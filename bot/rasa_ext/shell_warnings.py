@@ -7,15 +7,24 @@ UserWarnings: our quiet filters (bot.staff.shell.quiet_warnings) are applied aga
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Callable
 
 from bot.rasa_ext.base import Extension, Symbol
+
+
+_quiet: Callable[[], None] = lambda: None
+
+
+def use(quiet: Callable[[], None]) -> None:
+    """Our warning filters (bot.staff.shell.quiet_warnings), set before the extension is applied."""
+    global _quiet
+    _quiet = quiet
 
 
 def _quiet_after_rasa() -> None:
     import rasa.utils.common
 
-    from bot.staff.shell import quiet_warnings as quiet
+    quiet = _quiet
 
     original_filter = rasa.utils.common._filter_warnings
 

@@ -89,7 +89,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     session = session_from_env()
     from bot import rasa_ext
 
-    rasa_ext.install_shell(session)  # the console hooks (bot/rasa_ext/shell_console.py)
+    rasa_ext.install_shell(session, quiet_warnings)  # the console hooks (bot/rasa_ext/shell_console.py)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", "shell", *(sys.argv[1:] if argv is None else argv)]
