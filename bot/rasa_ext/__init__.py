@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Callable, Iterable, List, Set
 
-from bot.rasa_ext.base import RASA_CHECKED, Extension, RasaExtensionError, Symbol  # noqa: F401
+from bot.rasa_ext.base import RASA_CHECKED, Extension, RasaExtensionError, Symbol, check_all  # noqa: F401
 
 logger = logging.getLogger(__name__)
 _installed: Set[str] = set()
@@ -46,8 +46,7 @@ def shell_extensions() -> List[Extension]:
 
 def _install_all(extensions: Iterable[Extension]) -> None:
     pending = [e for e in extensions if e.name not in _installed]
-    for extension in pending:  # all checked first: none is applied when one does not fit
-        extension.check()
+    check_all(pending)  # all checked first: none is applied when one does not fit
     for extension in pending:
         extension.apply()
         _installed.add(extension.name)

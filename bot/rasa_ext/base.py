@@ -7,16 +7,28 @@ Rasa stops the server at start-up instead of changing its behaviour silently.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 RASA_CHECKED = "3.6.21"  # the Rasa version every extension here was read against (requirements pin it)
 
 
 class RasaExtensionError(RuntimeError):
     """An extension does not fit the installed Rasa: the server must not start."""
+
+
+@functools.lru_cache(maxsize=1)
+def _startup_error() -> type:
+    # also a RasaException (imported only when raised): Rasa's command line prints it as one line and
+    # exits with status 1, with no stack trace and no crash report to Rasa's telemetry
+    try:
+        from rasa.shared.exceptions import RasaException
+    except ImportError:
+        return RasaExtensionError
+    return type("RasaExtensionError", (RasaExtensionError, RasaException), {"__module__": __name__})
 
 
 def installed_version(package: str = "rasa") -> str:
@@ -69,7 +81,7 @@ class Extension:
     def problems(self) -> List[str]:
         found = installed_version(self.package)
         if found != self.checked_against:
-            return [f"{self.package} {found} is installed, but this extension was checked against "
+            return [f"{self.package} {found} is installed, but it was checked against "
                     f"{self.package} {self.checked_against}"]
         problems = []
         for symbol in self.symbols:
@@ -90,10 +102,18 @@ class Extension:
         return problems
 
     def check(self) -> None:
-        problems = self.problems()
-        if problems:
-            raise RasaExtensionError(
-                f"Madoguchi's Rasa extension {self.name!r} ({self.why}) does not fit the installed Rasa: "
-                + "; ".join(problems)
-                + ". Re-read the Rasa code it relies on (bot/rasa_ext/), adapt the extension and its "
-                "checked version, or install the Rasa version of requirements/.")
+        check_all([self])
+
+
+def check_all(extensions: Iterable[Extension]) -> None:
+    """Raise one error naming every problem of every extension (and which extensions have it)."""
+    seen: Dict[str, List[str]] = {}
+    for extension in extensions:
+        for problem in extension.problems():
+            seen.setdefault(problem, []).append(extension.name)
+    if seen:
+        raise _startup_error()(
+            "Madoguchi's Rasa extensions do not fit the installed Rasa: "
+            + "; ".join(f"{problem} ({', '.join(names)})" for problem, names in seen.items())
+            + ". Re-read the Rasa code they rely on (bot/rasa_ext/), adapt them and their checked version, "
+            "or install the Rasa version of requirements/.")

@@ -55,9 +55,10 @@ def test_a_different_rasa_version_stops_the_start_up_before_anything_is_patched(
     monkeypatch.setattr(rasa_ext, "_installed", set())
     monkeypatch.setattr(rasa.version, "__version__", "3.6.22")
     monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 300)
-    with pytest.raises(RasaExtensionError, match=r"rasa 3\.6\.22 is installed, but this extension was checked "
-                                                 r"against rasa 3\.6\.21"):
+    with pytest.raises(RasaExtensionError) as raised:
         rasa_ext.install()
+    assert (f"rasa 3.6.22 is installed, but it was checked against rasa 3.6.21 ({', '.join(SERVER)})"
+            in str(raised.value))
     assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 300 and rasa_ext.installed() == set()
 
 
@@ -68,8 +69,8 @@ def test_rasas_start_up_from_credentials_yml_fails_loudly_on_a_mismatch(monkeypa
     monkeypatch.delattr(SQLTrackerStore, "_event_query")
     with pytest.raises(RasaExtensionError) as raised:
         create_http_input_channels(None, str(ROOT / "credentials.yml"))  # what `rasa run` does first
-    assert "'sql-tracker-store'" in str(raised.value)
     assert "rasa.core.tracker_store.SQLTrackerStore._event_query is missing" in str(raised.value)
+    assert str(raised.value).count("(sql-tracker-store)") == 1  # the only extension that uses it
 
 
 def test_a_changed_signature_or_use_is_named(monkeypatch):
