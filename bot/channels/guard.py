@@ -426,22 +426,11 @@ class Deduplicator:
             del self._entries[key]
 
 
-class CountingOutput:
-    """Mixin for an output channel that sends straight to the client: counts the messages sent
-    through ``send_response``, the one method Rasa's processor sends a turn's replies with."""
-
-    sent = 0
-
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        self.sent += 1
-        await super().send_response(recipient_id, message)  # type: ignore[misc]
-
-
 async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], message: Any,
                                agent: Any = None) -> None:
-    """Run Rasa on `message`, whose output channel (a CountingOutput) sends straight to the client
-    (socket.io); when Rasa sends nothing or takes longer than REPLY_TIMEOUT, send an apology with
-    the contacts."""
+    """Run Rasa on `message`, whose output channel sends straight to the client and counts what it
+    sent in `sent` (secure_socketio.SecureSocketIOOutput); when Rasa sends nothing or takes longer
+    than REPLY_TIMEOUT, send an apology with the contacts."""
     output = message.output_channel
     sent_before = output.sent
     task = asyncio.ensure_future(on_new_message(message))

@@ -1,5 +1,5 @@
 """The socket.io channel answers with an apology when Rasa sends nothing (or too late); it knows
-what Rasa sent from its own output channel (guard.CountingOutput), without wrapping Rasa's methods."""
+what Rasa sent from its own output channel (SecureSocketIOOutput.sent), without wrapping its methods."""
 import asyncio
 
 from rasa.core.channels.channel import UserMessage
@@ -31,6 +31,14 @@ def test_what_rasa_sends_is_not_followed_by_an_apology(monkeypatch):
         await message.output_channel.send_response(message.sender_id, {"text": "ほかにご質問は？"})
 
     assert _run(rasa, monkeypatch) == ["はい、お答えします。", "ほかにご質問は？"]
+
+
+def test_any_send_method_counts(monkeypatch):
+    async def rasa(message):
+        await message.output_channel.send_text_with_buttons(message.sender_id, "どちらですか", [
+            {"title": "はい", "payload": "/affirm"}])
+
+    assert _run(rasa, monkeypatch) == ["どちらですか"]
 
 
 def test_no_reply_gets_the_apology(monkeypatch):
