@@ -10,6 +10,9 @@ It is Rasa's own shell (same arguments, same model and action server), with thre
 * ``MADOGUCHI_SHELL_ACCOUNT=A1001`` (``make shell ACCOUNT=A1001``): every message carries a login
   token minted for this session, replaced by a conversation claim as the channels do, so the
   account answers of that customer can be checked without the in-chat verification.
+
+The hooks into Rasa's console are in bot/rasa_ext/shell_console.py and shell_warnings.py, checked
+against the Rasa version at start-up (``rasa_ext.install_shell``).
 """
 from __future__ import annotations
 
