@@ -25,7 +25,7 @@ def _senders_call_it() -> Optional[str]:
 
     for name in ("send_text_message", "send_image_url", "send_text_with_buttons", "send_elements",
                  "send_attachment"):
-        if "_send_message" not in inspect.getsource(getattr(SocketIOOutput, name)):
+        if "_send_message" not in inspect.unwrap(getattr(SocketIOOutput, name)).__code__.co_names:
             return f"rasa.core.channels.socketio.SocketIOOutput.{name} no longer sends through _send_message"
     return None
 
