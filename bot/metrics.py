@@ -6,23 +6,20 @@ Every metric is named ``madoguchi_…``. The API (call it from as few places as 
     metrics.latency(seconds)               metrics.verification(outcome)
     metrics.action_error(action, reason)   metrics.set_model(name)
 
-``install()`` (done by the staff channel at import) hooks Rasa 3.6 once, so that no channel has to
-count anything itself: ``MessageProcessor.handle_message`` (one customer message: channel, latency,
-and, from the turn's events, the reply kind and any verification outcome, read by
-bot.staff.turns) and ``RemoteAction.run`` (action-server errors and timeouts). Counting never
-breaks a reply: a failure to count is logged and ignored.
+Rasa is hooked once at start-up (bot.rasa_ext.metrics_hooks, installed with the other Rasa
+extensions), so that no channel has to count anything itself: each customer message reaches
+``observe_turn`` (channel, latency, and, from the turn's events, the reply kind and any verification
+outcome, read by bot.staff.turns), each failed action-server call ``action_error``.
 
 Each Rasa server keeps its own figures (one process each); with several servers (``make cluster``)
 Prometheus scrapes every server and sums (deploy/prometheus.yml).
 """
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import logging
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import disable_created_metrics
@@ -120,11 +117,7 @@ def render() -> Tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
-# ------------------------------------------------------------------------------ Rasa hooks
-_turn: contextvars.ContextVar[Optional[Dict[str, Any]]] = contextvars.ContextVar("madoguchi_turn", default=None)
-_installed = False
-
-
+# ------------------------------------------------------------------------------ one turn
 def observe_turn(channel: Optional[str], seconds: float, events: Any) -> None:
     """Count one handled message from the events Rasa logged for it (dicts, oldest first)."""
     message_received(channel)
@@ -137,73 +130,3 @@ def observe_turn(channel: Optional[str], seconds: float, events: Any) -> None:
         fallback(turn.fallback_stage)
     if turn.verification:
         verification(turn.verification)
-
-
-def _turn_events(tracker: Any) -> list:
-    """This turn's events as dicts, from the last user event on (all the counters need)."""
-    collected = []
-    for event in reversed(tracker.events):
-        collected.append(event.as_dict())
-        if collected[-1].get("event") == "user":
-            break
-    return list(reversed(collected))
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    seen = 0
-    while exc is not None and seen < 5:
-        if isinstance(exc, asyncio.TimeoutError) or "Timeout" in type(exc).__name__:
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
-
-
-def install() -> None:
-    """Hook Rasa once (idempotent); a no-op where Rasa is not installed (the action server)."""
-    global _installed
-    if _installed:
-        return
-    try:
-        from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
-        from rasa.core.processor import MessageProcessor
-    except ImportError:
-        return
-    _installed = True
-    original_handle = MessageProcessor.handle_message
-    original_loop = MessageProcessor._run_prediction_loop
-    original_run = RemoteAction.run
-
-    async def handle_message(self: Any, message: Any) -> Any:
-        started = time.perf_counter()
-        holder: Dict[str, Any] = {}
-        token = _turn.set(holder)
-        try:
-            return await original_handle(self, message)
-        finally:
-            _turn.reset(token)
-            try:
-                set_model(model_name_of(getattr(self, "model_path", None)))
-                tracker = holder.get("tracker")
-                observe_turn(getattr(message, "input_channel", None), time.perf_counter() - started,
-                             _turn_events(tracker) if tracker is not None else [])
-            except Exception:
-                logger.exception("could not count a message for /metrics")
-
-    async def _run_prediction_loop(self: Any, output_channel: Any, tracker: Any) -> Any:
-        holder = _turn.get()
-        if holder is not None:
-            holder["tracker"] = tracker
-        return await original_loop(self, output_channel, tracker)
-
-    async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await original_run(self, *args, **kwargs)
-        except ActionExecutionRejection:
-            raise
-        except Exception as exc:
-            action_error(self.name(), "timeout" if _is_timeout(exc) else "error")
-            raise
-
-    MessageProcessor.handle_message = handle_message
-    MessageProcessor._run_prediction_loop = _run_prediction_loop
-    RemoteAction.run = run

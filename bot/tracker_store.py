@@ -34,6 +34,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import rasa_ext
+from bot.rasa_ext import tracker_store as rasa_sql
+
 logger = logging.getLogger(__name__)
 
 
@@ -84,13 +87,14 @@ class _Session:
 
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = 10000, cache_seconds: float = 600.0, **kwargs: Any) -> None:
+        rasa_ext.install()  # start-up: Rasa creates the tracker store before the first message
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self.engine = _tuned_sqlite_engine(self.engine)
             self.sessionmaker.configure(bind=self.engine)
         # Core statements built once: SQLAlchemy then reuses their compiled form (building an ORM
         # query per call cost more CPU than the database work itself)
-        table = self.SQLEvent.__table__
+        table = rasa_sql.events_table(self)
         self._insert = table.insert()
         self._max_id = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender_id"))
         self._cache: "OrderedDict[Text, _Session]" = OrderedDict()
@@ -151,7 +155,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         else:
             with self.session_scope() as session:
                 last_id = self._last_id(session, sender_id)
-                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+                rows = rasa_sql.latest_session_rows(self, session, sender_id)
                 events = [row.data for row in rows]
                 if events:
                     self._remember(sender_id, events, last_id)

@@ -5,7 +5,7 @@ recipe and Rasa's own components (bot/benchmark/peer/config.yml: the project's t
 CountVectorsFeaturizer on words and char_wb 1-3-grams, DIETClassifier, ResponseSelector,
 FallbackClassifier; MemoizationPolicy + RulePolicy + TEDPolicy), served with Rasa's own REST channel
 (bot/benchmark/peer/credentials.yml) and Rasa's own SQL tracker store, calling the same action server.
-None of Madoguchi's Rasa-side speed-ups (bot.rasa_speedups, bot.tracker_store) is loaded by it.
+None of Madoguchi's Rasa-side speed-ups (bot.rasa_ext, bot.tracker_store) is loaded by it.
 
 Trained once and cached: var/bench/peer/stock-<hash of the inputs>.tar.gz, with the training time in
 var/bench/peer/training.json. `make bench` and `make eval` share that model.

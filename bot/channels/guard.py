@@ -22,8 +22,8 @@
   server is down or failed).
 * ``Deduplicator``: the same text from the same sender within a few seconds gets the previous answer.
 
-Importing this module also installs log masking (bot.privacy) and lowers Rasa's action-server
-timeout (see ``apply_action_timeout``).
+Importing this module also installs log masking (bot.privacy). Rasa's own action-server timeout
+is lowered at start-up with the other Rasa extensions (bot.rasa_ext.timeouts).
 """
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ import time
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
-from bot import privacy, rasa_speedups
+from bot import privacy
 from bot.engine import services
+from bot.rasa_ext.timeouts import action_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -78,30 +79,11 @@ SLOW_REPLY_TEXT = (
 
 
 # ------------------------------------------------------------------------------ faults
-def apply_action_timeout() -> float:
-    """Rasa 3.6 waits up to 300 s (rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT) for the action
-    server; a hung action server would leave the customer waiting five minutes and hold the
-    conversation's lock. We wait MADOGUCHI_ACTION_TIMEOUT seconds (default 10) instead; after that
-    Rasa logs the failure and the channel answers with an apology and the contacts."""
-    try:
-        seconds = float(os.environ.get("MADOGUCHI_ACTION_TIMEOUT", "10"))
-    except ValueError:
-        seconds = 10.0
-    seconds = seconds if seconds > 0 else 10.0
-    try:
-        import rasa.core.actions.action as rasa_action
-
-        rasa_action.DEFAULT_REQUEST_TIMEOUT = seconds  # read at call time by RemoteAction.run
-    except ImportError:  # the action server imports this package without Rasa
-        pass
-    return seconds
-
-
-ACTION_TIMEOUT = apply_action_timeout()
+# Rasa's own wait for the action server is set at start-up (bot.rasa_ext.timeouts).
+ACTION_TIMEOUT = action_timeout()
 # How long a channel waits for Rasa before answering with an apology (Rasa keeps working on it).
 REPLY_TIMEOUT = float(os.environ.get("MADOGUCHI_REPLY_TIMEOUT", str(min(ACTION_TIMEOUT + 2, 12))))
 privacy.install_log_masking()
-rasa_speedups.install()
 
 
 def limit_request_size(app: Any) -> None:
@@ -445,24 +427,11 @@ class Deduplicator:
 
 async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], message: Any,
                                agent: Any = None) -> None:
-    """Run Rasa on `message` (whose output channel sends straight to the client, e.g. socket.io);
-    when Rasa sends nothing or takes longer than REPLY_TIMEOUT, send an apology with the contacts."""
+    """Run Rasa on `message`, whose output channel sends straight to the client and counts what it
+    sent in `sent` (secure_socketio.SecureSocketIOOutput); when Rasa sends nothing or takes longer
+    than REPLY_TIMEOUT, send an apology with the contacts."""
     output = message.output_channel
-    sent: List[int] = []
-    original = output.send_response
-
-    def counting(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            sent.append(1)
-            return await method(*args, **kwargs)
-        return wrapper
-
-    for name in ("send_response", "send_text_message", "send_text_with_buttons", "send_image_url",
-                 "send_attachment", "send_elements", "send_quick_replies", "send_custom_json",
-                 "_send_message"):
-        method = getattr(output, name, None)
-        if method is not None:
-            setattr(output, name, counting(method))
+    sent_before = output.sent
     task = asyncio.ensure_future(on_new_message(message))
     done, _ = await asyncio.wait({task}, timeout=REPLY_TIMEOUT)
     slow = not done
@@ -472,6 +441,6 @@ async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], 
                      exc_info=(type(exc), exc, exc.__traceback__))
     elif slow:
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
-    if sent and not slow:
+    if output.sent > sent_before and not slow:
         return
-    await original(message.sender_id, {"text": await no_reply_text(agent, message.sender_id, slow=slow)})
+    await output.send_response(message.sender_id, {"text": await no_reply_text(agent, message.sender_id, slow=slow)})

@@ -51,7 +51,8 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 
-from bot.channels import guard  # also installs log masking and the action-server timeout
+from bot import rasa_ext
+from bot.channels import guard  # also installs log masking
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +211,7 @@ class HardenedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        rasa_ext.install()  # start-up of the Rasa server (credentials.yml); idempotent
         return cls()
 
     async def _answer(self, on_new_message: Handler, request: Request, sender_id: str, text: str,

@@ -68,8 +68,8 @@ from socketio import AsyncServer
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 
-from bot import settings
-from bot.channels import guard  # also installs log masking and the action-server timeout
+from bot import rasa_ext, settings
+from bot.channels import guard  # also installs log masking
 
 logger = logging.getLogger(__name__)
 
@@ -162,13 +162,18 @@ def load_demo_accounts(path: Path) -> List[Dict[str, str]]:
 
 # ---------------------------------------------------------------------------------- output
 class SecureSocketIOOutput(SocketIOOutput):
-    """Bot messages go to the room of the conversation, and nowhere else."""
+    """Bot messages go to the room of the conversation, and nowhere else. `sent` counts them (every
+    send_* of SocketIOOutput emits through _send_message): guard.handle_with_fallback apologises
+    when Rasa sent nothing."""
+
+    sent = 0
 
     @classmethod
     def name(cls) -> Text:
         return SecureSocketIOInput.name()
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
         if isinstance(response, dict):
             response = {**response, "timestamp": time.time()}
         await self.sio.emit(self.bot_message_evt, response, room=socket_id)
@@ -206,6 +211,7 @@ class SecureSocketIOInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        rasa_ext.install()  # start-up of the Rasa server (credentials.yml); idempotent
         credentials = credentials or {}
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),

@@ -1,8 +1,8 @@
 """Operators' routes on the Rasa server: ``GET /metrics`` and the staff page ``/staff/``.
 
 An input channel only so that Rasa loads it from credentials.yml; it receives no messages. Its
-blueprint attaches the routes at the app root (like the chat page of secure_socketio), and
-importing it hooks the metrics into Rasa (bot.metrics.install).
+blueprint attaches the routes at the app root (like the chat page of secure_socketio). The metrics
+hooks are installed at start-up with the other Rasa extensions (bot.rasa_ext.metrics_hooks).
 
 * ``GET /metrics`` (Prometheus text): for loopback callers (not proxied: no X-Forwarded-For /
   X-Real-IP / Forwarded header), otherwise only with the API token (``?token=`` or
@@ -35,11 +35,10 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 
-from bot import metrics, settings
+from bot import metrics, rasa_ext, settings
 from bot.staff.credentials import api_token, staff_password
 
 logger = logging.getLogger(__name__)
-metrics.install()
 
 COOKIE = "madoguchi_staff"
 SESSION_SECONDS = 8 * 3600
@@ -92,6 +91,7 @@ class StaffInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        rasa_ext.install()  # start-up of the Rasa server (credentials.yml): the metrics hooks among them
         credentials = credentials or {}
         return cls(low_confidence=float(credentials.get("low_confidence", 0.6)),
                    staff_page=bool(credentials.get("staff_page", True)))

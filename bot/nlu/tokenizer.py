@@ -10,7 +10,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import rasa_ext
 from bot.nlu.japanese import segment
+from bot.rasa_ext import tokenizer as rasa_tokenizer
 
 
 @DefaultV1Recipe.register(
@@ -30,6 +32,11 @@ class FugashiTokenizer(Tokenizer):
             # Punctuation (、。！？) adds noise to short chat messages.
             "drop_punctuation": True,
         }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        rasa_ext.install_extension(rasa_tokenizer.TOKEN_PATTERN)  # checked when Rasa creates the component
+        super().__init__(config)
+        self.drop_punctuation = config.get("drop_punctuation", True)
 
     @staticmethod
     def supported_languages() -> Optional[List[Text]]:
@@ -51,7 +58,7 @@ class FugashiTokenizer(Tokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute) or ""
-        drop_punctuation = self._config.get("drop_punctuation", True)
+        drop_punctuation = self.drop_punctuation
         tokens = [
             Token(word.text, word.start, end=word.end, lemma=word.lemma, data={"pos": word.pos, "reading": word.reading})
             for word in segment(text)
@@ -63,4 +70,4 @@ class FugashiTokenizer(Tokenizer):
             if stripped:
                 start = text.index(stripped[0])
                 tokens = [Token(stripped, start, end=start + len(stripped), lemma=stripped)]
-        return self._apply_token_pattern(tokens)
+        return rasa_tokenizer.apply_token_pattern(self, tokens)

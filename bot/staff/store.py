@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import sqlalchemy as sa
 
 from bot import settings
+from bot.rasa_ext.tracker_store import wrapped_store
 from bot.staff import turns
 
 DEFAULT_ENDPOINTS = settings.PROJECT_ROOT / "endpoints.yml"
@@ -113,7 +114,7 @@ def engine_of_tracker_store(store: Any) -> Optional[sa.engine.Engine]:
         engine = getattr(store, "engine", None)
         if isinstance(engine, sa.engine.Engine):
             return engine
-        store = getattr(store, "_tracker_store", None)
+        store = wrapped_store(store)
         if store is None:
             return None
     return None

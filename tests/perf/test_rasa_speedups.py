@@ -4,10 +4,14 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
-from bot import rasa_speedups
+from bot import rasa_ext
 from bot.auth import tokens
 
-rasa_speedups.install()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _installed():
+    rasa_ext.install()  # as at the Rasa server's start-up
 
 
 def test_valid_action_server_reply_passes_and_invalid_one_raises_with_rasas_hint():

@@ -6,39 +6,26 @@ Profiled with py-spy under `make bench` (docs/benchmarks.md):
   We build the validator once; the same errors are raised with the same message.
 - every event read from the tracker store is resolved to its class by walking all subclasses of
   `Event`; the answer for a type name never changes once found, so it is remembered.
-Installed by bot.channels.guard, which every Madoguchi input channel imports.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, Optional, Type
 
-_installed = False
+from bot.rasa_ext.base import Extension, Symbol
 
 
-def install() -> None:
-    """Idempotent; a no-op where Rasa is not installed (the action server's environment may lack it)."""
-    global _installed
-    if _installed:
-        return
-    try:
-        from rasa.core.actions.action import RemoteAction
-        from rasa.shared.core.events import Event
-    except ImportError:
-        return
-    _installed = True
-    _cache_action_response_validator(RemoteAction)
-    _cache_event_classes(Event)
-
-
-def _cache_action_response_validator(remote_action: Any) -> None:
+def _cache_action_response_validator() -> None:
     import jsonschema
     from jsonschema.exceptions import best_match
+    from rasa.core.actions.action import RemoteAction
 
-    schema = remote_action.action_response_format_spec()
+    schema = RemoteAction.action_response_format_spec()
     validator_cls = jsonschema.validators.validator_for(schema)
     validator_cls.check_schema(schema)
     validator = validator_cls(schema)
 
+    @functools.wraps(RemoteAction._validate_action_result)
     def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
         error = best_match(validator.iter_errors(result))
         if error is not None:
@@ -49,13 +36,16 @@ def _cache_action_response_validator(remote_action: Any) -> None:
             raise error
         return True
 
-    remote_action._validate_action_result = _validate_action_result
+    RemoteAction._validate_action_result = _validate_action_result
 
 
-def _cache_event_classes(event: Any) -> None:
-    original = event.resolve_by_type
+def _cache_event_classes() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
     found: Dict[str, Type[Any]] = {}
 
+    @functools.wraps(original)
     def resolve_by_type(type_name: str, default: Optional[Type[Any]] = None) -> Optional[Type[Any]]:
         cls = found.get(type_name)
         if cls is None:
@@ -64,4 +54,22 @@ def _cache_event_classes(event: Any) -> None:
                 found[type_name] = cls  # only real matches: defaults and misses are not remembered
         return cls
 
-    event.resolve_by_type = staticmethod(resolve_by_type)
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+ACTION_RESPONSE_VALIDATOR = Extension(
+    name="action-response-validator",
+    why="the action server's reply validated with a jsonschema validator built once",
+    symbols=(
+        Symbol("rasa.core.actions.action", "RemoteAction._validate_action_result", "self, result"),
+        Symbol("rasa.core.actions.action", "RemoteAction.action_response_format_spec", ""),
+    ),
+    apply=_cache_action_response_validator,
+)
+
+EVENT_CLASSES = Extension(
+    name="event-classes",
+    why="the event class of a type name remembered instead of walking Event's subclasses",
+    symbols=(Symbol("rasa.shared.core.events", "Event.resolve_by_type", "type_name, default="),),
+    apply=_cache_event_classes,
+)
