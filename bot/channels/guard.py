@@ -8,11 +8,11 @@
   starting with ``/`` reaches NLU as plain text (its ``/`` becomes ``／``), so typing slash syntax
   can never prove identity, set account slots or name another customer's data.
 * ``secure_metadata(raw, sender_id, extra, client)``: only the login token is passed on, and not as
-  such: it is checked here and replaced with a conversation-bound claim (bot.identity.issue_claim),
+  such: it is checked here and replaced with a conversation-bound claim (bot.identity.claims),
   so the tracker store never holds a login token. ``display`` (the title of a clicked button) goes
   through the same text rules as a message (clean_display); ``today`` (YYYY-MM-DD, staff testing)
   only outside production; ``client`` is the channel's own id of the caller (a socket.io
-  connection, a REST conversation), used by the verification limits (bot.auth.limits) -- never
+  connection, a REST conversation), used by the verification limits (bot.identity.limits) -- never
   taken from the caller's metadata.
 * ``MESSAGE_RATE`` / ``RATE_LIMIT_REPLY``: at most MADOGUCHI_MESSAGES_PER_MINUTE (30) messages per
   client per minute; more get a polite request to wait.
@@ -22,7 +22,7 @@
   server is down or failed).
 * ``Deduplicator``: the same text from the same sender within a few seconds gets the previous answer.
 
-Importing this module also installs log masking (bot.privacy) and lowers Rasa's action-server
+Importing this module also installs log masking (bot.privacy.logs) and lowers Rasa's action-server
 timeout (see ``apply_action_timeout``).
 """
 from __future__ import annotations
@@ -37,7 +37,9 @@ import time
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
-from bot import privacy, rasa_speedups
+from bot import rasa_speedups
+from bot.nlu.normalize import normalize
+from bot.privacy import logs, phones
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ def apply_action_timeout() -> float:
 ACTION_TIMEOUT = apply_action_timeout()
 # How long a channel waits for Rasa before answering with an apology (Rasa keeps working on it).
 REPLY_TIMEOUT = float(os.environ.get("MADOGUCHI_REPLY_TIMEOUT", str(min(ACTION_TIMEOUT + 2, 12))))
-privacy.install_log_masking()
+logs.install()
 rasa_speedups.install()
 
 
@@ -114,7 +116,7 @@ def limit_request_size(app: Any) -> None:
 
 
 def _message_rate() -> Any:
-    from bot.auth.limits import MessageRate
+    from bot.channels.rates import MessageRate
 
     return MessageRate()
 
@@ -153,12 +155,12 @@ def clean_text(text: Any) -> Tuple[Optional[str], Optional[str]]:
     if not isinstance(text, str):
         return None, EMPTY_REPLY
     # Count after NFKC (DEVELOPERS.md); a huge message is not even cleaned in full.
-    if len(text) > MAX_CHARS * 8 or len(unicodedata.normalize("NFKC", strip_unsafe(text))) > MAX_CHARS:
+    if len(text) > MAX_CHARS * 8 or len(normalize(strip_unsafe(text))) > MAX_CHARS:
         return None, TOO_LONG_REPLY
     cleaned = strip_unsafe(text).strip()
     if not cleaned:
         return None, EMPTY_REPLY
-    return filter_slash(privacy.redact_phone_numbers(cleaned)), None
+    return filter_slash(phones.redact(cleaned)), None
 
 
 # ------------------------------------------------------------------------------ slash commands
@@ -217,10 +219,10 @@ def filter_slash(text: str) -> str:
 
 # ------------------------------------------------------------------------------ metadata
 def _verify_token(token: str, exists: Optional[Callable[[str], bool]] = None) -> Tuple[str, float]:
-    """(account id, expiry) of a valid login token; raises bot.auth.tokens.TokenError."""
+    """(account id, expiry) of a valid login token; raises bot.identity.tokens.TokenError."""
     import jwt
 
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     account_id = tokens.verify(token, exists=exists)
     claims = jwt.decode(token.strip(), options={"verify_signature": False})
@@ -228,14 +230,14 @@ def _verify_token(token: str, exists: Optional[Callable[[str], bool]] = None) ->
 
 
 async def claim_for_token(token: Any, sender_id: str) -> Optional[str]:
-    """The conversation claim that replaces a login token (bot.identity.CLAIM_REJECTED if invalid)."""
-    from bot import identity
+    """The conversation claim that replaces a login token (claims.CLAIM_REJECTED if invalid)."""
+    from bot.identity import claims
 
     if token is None or token == "":
         return None
     if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS or not token.strip():
-        return identity.CLAIM_REJECTED
-    from bot.auth.tokens import TokenError
+        return claims.CLAIM_REJECTED
+    from bot.identity.tokens import TokenError
 
     try:
         try:
@@ -245,13 +247,13 @@ async def claim_for_token(token: Any, sender_id: str) -> Optional[str]:
         except Exception as exc:  # accounts database down or slow: signature and expiry only
             logger.warning("login token checked without the accounts database (%s)", exc.__class__.__name__)
             account_id, expires = _verify_token(token, exists=lambda _: True)
-        expires = min(expires, time.time() + identity.CLAIM_MAX_SECONDS)
-        return identity.issue_claim(account_id, sender_id, expires)
+        expires = min(expires, time.time() + claims.CLAIM_MAX_SECONDS)
+        return claims.issue_claim(account_id, sender_id, expires)
     except TokenError:
-        return identity.CLAIM_REJECTED
+        return claims.CLAIM_REJECTED
     except Exception as exc:
         logger.warning("login token could not be checked (%s)", exc.__class__.__name__)
-        return identity.CLAIM_REJECTED
+        return claims.CLAIM_REJECTED
 
 
 def clean_display(value: Any) -> Optional[str]:
@@ -263,7 +265,7 @@ def clean_display(value: Any) -> Optional[str]:
     cleaned = strip_unsafe(value[: MAX_DISPLAY_CHARS * 4]).strip()[:MAX_DISPLAY_CHARS]
     if not cleaned:
         return None
-    return privacy.redact_phone_numbers(cleaned)
+    return phones.redact(cleaned)
 
 
 _TODAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.auth import tokens
-from bot.auth.tokens import TokenError
+from bot.identity import tokens
+from bot.identity.tokens import TokenError
 
 SECRET = b"test-secret-0123456789-0123456789-abcdef"
 KNOWN = {"A1001"}
