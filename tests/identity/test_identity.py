@@ -1,8 +1,5 @@
-"""bot.identity: signed chat proofs, the failure lock, who is writing; masking in logs (bot.privacy)."""
+"""bot.identity: signed chat proofs, the failure lock, who is writing."""
 from __future__ import annotations
-
-import io
-import logging
 
 import pytest
 
@@ -10,7 +7,6 @@ from bot.identity import customer, locks, proofs
 from bot.identity.customer import resolve
 from bot.identity.locks import LockState, issue_lock, read_lock, record_failure
 from bot.identity.proofs import check_proof, issue_proof
-from bot.privacy import logs, masking, phones
 
 KEY = b"unit-test-secret-0123456789-0123456789"
 T = 1_795_000_000.0
@@ -93,40 +89,6 @@ def test_resolve_prefers_a_valid_token_and_reports_rejected_ones():
 def test_user_message_times():
     events = [{"event": "user", "timestamp": 2.0}, {"event": "bot", "timestamp": 3.0}, {"event": "user", "timestamp": 1.0}]
     assert customer.user_message_times(events) == [1.0, 2.0]
-
-
-@pytest.mark.parametrize("phone,masked", [("090-1234-5678", "***-****-5678"), ("０３１２３４５６７８", "***-****-5678"),
-                                          ("", "***-****-****")])
-def test_mask_phone(phone, masked):
-    assert phones.mask_phone(phone) == masked
-
-
-# ---- logs ------------------------------------------------------------------------------------
-
-def test_mask_text():
-    from bot.identity import tokens
-
-    token = tokens.issue("A1001", secret=KEY)
-    proof = issue_proof("A1001", "c", T, secret=KEY)
-    text = f"token={token} proof={proof} tel 090-1234-5678 / ０３－１２３４－５６７８ 'verify_phone_last4': '5678'"
-    masked = masking.mask(text)
-    for secret_part in (token, proof, "090-1234-5678", "１２３４－５６７８", "5678"):
-        assert secret_part not in masked
-    assert masking.mask("2026-11-20 RS-0001 550円") == "2026-11-20 RS-0001 550円"
-
-
-def test_filter_masks_records_on_a_handler():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(logs.MaskingFilter())
-    logger = logging.getLogger("madoguchi.test.logmask")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        logger.warning("phone %s", "080-0000-1002")
-    finally:
-        logger.removeHandler(handler)
-    assert "080-0000-1002" not in stream.getvalue() and "***-****-****" in stream.getvalue()
 
 
 def test_lock_registry_keeps_and_forgets():
