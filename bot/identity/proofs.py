@@ -25,11 +25,7 @@ PROOF_INVALID = "proof_invalid"
 
 def issue_proof(account_id: str, conversation_id: str, now: float, *, secret: Optional[bytes] = None) -> str:
     """The signed proof that this conversation verified as `account_id` at time `now`."""
-    if not account_id or ":" in account_id:
-        raise ValueError("account_id must be non-empty and contain no ':'")
-    stamp = str(int(now))
-    mac = signing.sign_fields(_PURPOSE, (account_id, conversation_id, stamp), secret)
-    return f"{VERSION}:{account_id}:{stamp}:{mac}"
+    return signing.sign_account_stamp(VERSION, _PURPOSE, account_id, conversation_id, now, secret)
 
 
 @dataclass(frozen=True)
@@ -46,15 +42,10 @@ def check_proof(proof: Any, conversation_id: str, now: float, message_times: Ite
     message timestamps), nor between the last of them and `now`."""
     if proof is None or proof == "":
         return ProofCheck(account_id=None)
-    if not isinstance(proof, str):
+    signed = signing.read_account_stamp(proof, VERSION, _PURPOSE, conversation_id, secret)
+    if signed is None:
         return ProofCheck(account_id=None, problem=PROOF_INVALID)
-    parts = proof.split(":")
-    if len(parts) != 4 or parts[0] != VERSION or not parts[2].isdigit():
-        return ProofCheck(account_id=None, problem=PROOF_INVALID)
-    _, account_id, stamp, mac = parts
-    if not account_id or not signing.fields_signed(_PURPOSE, (account_id, conversation_id, stamp), mac, secret):
-        return ProofCheck(account_id=None, problem=PROOF_INVALID)
-    issued = float(stamp)
+    account_id, issued = signed[0], float(signed[1])
     if issued > now + 60:  # from the future: not something we issued
         return ProofCheck(account_id=None, problem=PROOF_INVALID)
     last = issued

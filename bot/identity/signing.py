@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional, Tuple, Union
 
 from bot import settings
 
@@ -65,3 +65,29 @@ def sign_fields(purpose: str, fields: Iterable[str], secret: Optional[bytes] = N
 def fields_signed(purpose: str, fields: Iterable[str], given_mac: Data, secret: Optional[bytes] = None) -> bool:
     """Whether `given_mac` is sign_fields(purpose, fields) (constant time)."""
     return equal(given_mac, sign_fields(purpose, fields, secret))
+
+
+def sign_account_stamp(prefix: str, purpose: str, account_id: str, conversation_id: str, stamp: float,
+                       secret: Optional[bytes] = None) -> str:
+    """``<prefix>:<account id>:<unix time>:<hex MAC>``, the MAC (sign_fields) covering the account id,
+    the conversation id and the time: a statement about an account in one conversation (the chat
+    proof, the channel's claim)."""
+    if not account_id or ":" in account_id:
+        raise ValueError("account_id must be non-empty and contain no ':'")
+    stamp_text = str(int(stamp))
+    mac_text = sign_fields(purpose, (account_id, conversation_id, stamp_text), secret)
+    return f"{prefix}:{account_id}:{stamp_text}:{mac_text}"
+
+
+def read_account_stamp(value: object, prefix: str, purpose: str, conversation_id: str,
+                       secret: Optional[bytes] = None) -> Optional[Tuple[str, int]]:
+    """(account id, unix time) of a value sign_account_stamp made for this conversation; else None."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split(":")
+    if len(parts) != 4 or parts[0] != prefix or not parts[1] or not parts[2].isdigit():
+        return None
+    account_id, stamp_text, given_mac = parts[1:]
+    if not fields_signed(purpose, (account_id, conversation_id, stamp_text), given_mac, secret):
+        return None
+    return account_id, int(stamp_text)
