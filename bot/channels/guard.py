@@ -220,13 +220,9 @@ def filter_slash(text: str) -> str:
 # ------------------------------------------------------------------------------ metadata
 def _verify_token(token: str, exists: Optional[Callable[[str], bool]] = None) -> Tuple[str, float]:
     """(account id, expiry) of a valid login token; raises bot.identity.tokens.TokenError."""
-    import jwt
-
     from bot.identity import tokens
 
-    account_id = tokens.verify(token, exists=exists)
-    claims = jwt.decode(token.strip(), options={"verify_signature": False})
-    return account_id, float(claims["exp"])
+    return tokens.verify_with_expiry(token, exists=exists)
 
 
 async def claim_for_token(token: Any, sender_id: str) -> Optional[str]:
