@@ -3,10 +3,10 @@
 * A login token (`metadata.token` of the message) is verified on every message that uses account
   data; a rejected one makes the customer anonymous (said politely).
 * In-chat verification: contract number + last 4 digits of the registered phone. Success stores a
-  signed proof (bot.identity) in the slot `identity_proof`; only this action server can make one,
+  signed proof (bot.identity.proofs) in the slot `identity_proof`; only this action server can make one,
   it is bound to the conversation and lapses after 15 minutes without messages.
 * 3 failures lock verification for this conversation for 30 minutes (signed slot `identity_lock`).
-* Across conversations and channels (bot.auth.limits, in the accounts database or Redis): 5 failures
+* Across conversations and channels (bot.identity.limits, in the accounts database or Redis): 5 failures
   for one contract number within 30 minutes refuse that contract's in-chat verification for 30
   minutes, even with the right digits; 10 failures from one client (the channel's `metadata.client`:
   a socket.io connection, a REST conversation) refuse that client's. Refusals point to the logged-in
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import time
-import unicodedata
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -29,15 +28,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot import answers, identity, logmask, settings
+from bot import answers, settings
 from bot.answers import service as answering
 from bot.answers.reply import Reply
 from bot.engine import services
+from bot.identity import customer, limits, locks, proofs
+from bot.identity.customer import Identity
+from bot.nlu.normalize import normalize
+from bot.privacy import logs, phones
 from bot.support.contacts import apology, contacts_text
-from bot.auth import limits
-from bot.identity import Identity
 
-logmask.install()
+logs.install()
 logger = logging.getLogger(__name__)
 
 PROOF_SLOT = "identity_proof"
@@ -52,9 +53,9 @@ FORM = "verify_identity_form"
 STOP_INTENTS = {"deny", "decline_verification", "goodbye", "human_handoff"}
 
 NOTICES = {
-    identity.TOKEN_REJECTED: "ログイン情報を確認できなかったため(有効期限切れなど)、ログインしていないお客様としてご案内します。",
-    identity.PROOF_EXPIRED: "最後のやり取りから15分以上経過したため、本人確認の有効期限が切れました。",
-    identity.PROOF_INVALID: "本人確認の情報を確認できなかったため、本人確認前のお客様としてご案内します。",
+    customer.TOKEN_REJECTED: "ログイン情報を確認できなかったため(有効期限切れなど)、ログインしていないお客様としてご案内します。",
+    proofs.PROOF_EXPIRED: "最後のやり取りから15分以上経過したため、本人確認の有効期限が切れました。",
+    proofs.PROOF_INVALID: "本人確認の情報を確認できなかったため、本人確認前のお客様としてご案内します。",
 }
 
 
@@ -73,12 +74,12 @@ def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
 def current_identity(tracker: Tracker, now: Optional[float] = None) -> Identity:
     """Who sends the latest message: token (checked now), else a valid fresh chat proof, else anonymous."""
     now = clock() if now is None else now
-    return identity.resolve(
+    return customer.resolve(
         latest_metadata(tracker),
         tracker.get_slot(PROOF_SLOT),
         tracker.sender_id,
         now,
-        identity.user_message_times(tracker.events or []),
+        customer.user_message_times(tracker.events or []),
     )
 
 
@@ -94,7 +95,7 @@ def notice(ident: Identity) -> str:
     return NOTICES.get(ident.problem or "", "")
 
 
-LOCKS = identity.LockRegistry()
+LOCKS = locks.LockRegistry()
 # Shared failure counters (per contract number, per client); tests replace it.
 LIMITS = limits.VerificationLimiter()
 CLIENT_KEY = "client"   # metadata key the channels set (bot.channels.guard.secure_metadata)
@@ -109,10 +110,10 @@ def client_of(tracker: Tracker) -> str:
     return "conversation:" + str(tracker.sender_id)
 
 
-def lock_state(tracker: Tracker, now: float) -> identity.LockState:
+def lock_state(tracker: Tracker, now: float) -> locks.LockState:
     """The stricter of the signed slot and this server's memory (slots can be reset by the customer)."""
-    from_slot = identity.read_lock(tracker.get_slot(LOCK_SLOT), tracker.sender_id, now)
-    return identity.stricter(from_slot, LOCKS.get(tracker.sender_id, now))
+    from_slot = locks.read_lock(tracker.get_slot(LOCK_SLOT), tracker.sender_id, now)
+    return locks.stricter(from_slot, LOCKS.get(tracker.sender_id, now))
 
 
 def _service_of_pending(pending: Optional[str]) -> Optional[str]:
@@ -127,11 +128,11 @@ def jtime(timestamp: float) -> str:
     return f"{moment.month}月{moment.day}日{moment.hour}時{moment.minute:02d}分"
 
 
-def lockout_text(state: identity.LockState, pending: Optional[str]) -> str:
+def lockout_text(state: locks.LockState, pending: Optional[str]) -> str:
     service = _service_of_pending(pending)
-    if getattr(state, "scope", identity.CONVERSATION) == identity.CONVERSATION:
-        head = (f"本人確認を{identity.MAX_FAILURES}回続けて完了できなかったため、この会話での本人確認を"
-                f"{jtime(state.locked_until)}まで({identity.LOCK_MINUTES}分間)停止しています。")
+    if getattr(state, "scope", locks.CONVERSATION) == locks.CONVERSATION:
+        head = (f"本人確認を{locks.MAX_FAILURES}回続けて完了できなかったため、この会話での本人確認を"
+                f"{jtime(state.locked_until)}まで({locks.LOCK_MINUTES}分間)停止しています。")
     else:
         # Contract number or client refused by the shared limits: the same words for an unknown
         # contract number and a known one (nothing tells them apart).
@@ -162,14 +163,14 @@ def extract_contract_no(text: Any, entities: Optional[List[Dict[str, Any]]] = No
             return entity["value"].upper()
     if not isinstance(text, str):
         return None
-    return services.contract_no_in(unicodedata.normalize("NFKC", text))
+    return services.contract_no_in(normalize(text))
 
 
 def extract_last4(text: Any) -> Optional[str]:
     """Exactly 4 digits (NFKC: '５６７８' -> '5678'); anything else -> None."""
     if not isinstance(text, str):
         return None
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isascii() and ch.isdigit())
+    digits = phones.digits(text)
     return digits if len(digits) == 4 else None
 
 
@@ -234,22 +235,22 @@ class ValidateVerifyIdentityForm(FormValidationAction):
 
         account_id = verify_phone_last4(contract_no, last4)
         if account_id:
-            proof = identity.issue_proof(account_id, conversation, now)
+            proof = proofs.issue_proof(account_id, conversation, now)
             logger.info("in-chat verification succeeded in conversation %s", conversation)
-            LOCKS.put(conversation, identity.LockState(), now)
+            LOCKS.put(conversation, locks.LockState(), now)
             return [SlotSet(PROOF_SLOT, proof), SlotSet(LOCK_SLOT, None)] + stop
 
         shared = LIMITS.record_failure(contract_no, client, now)
-        state = identity.record_failure(lock_state(tracker, now), now)
+        state = locks.record_failure(lock_state(tracker, now), now)
         logger.warning(
             "in-chat verification failed for contract %s (%d/%d in %d min), client %s (%d/%d), "
             "conversation %s (%d/%d)", limits.mask_contract(contract_no), shared.contract_failures,
             LIMITS.contract_max, limits.WINDOW_MINUTES, _short(client), shared.client_failures,
-            LIMITS.client_max, conversation, state.failures, identity.MAX_FAILURES)
+            LIMITS.client_max, conversation, state.failures, locks.MAX_FAILURES)
         if shared.refused(now):
-            state = identity.shared_lock(state, shared.scope, shared.locked_until)
+            state = locks.shared_lock(state, shared.scope, shared.locked_until)
         LOCKS.put(conversation, state, now)
-        events = [SlotSet(LOCK_SLOT, identity.issue_lock(state, conversation))] + clear
+        events = [SlotSet(LOCK_SLOT, locks.issue_lock(state, conversation))] + clear
         if state.locked(now):
             return events + [SlotSet(REQUESTED_SLOT, None)]
         dispatcher.utter_message(
@@ -263,10 +264,10 @@ class ValidateVerifyIdentityForm(FormValidationAction):
     def _shared_lock(tracker: Tracker, conversation: str, now: float, shared: limits.Verdict) -> List[EventType]:
         """The conversation takes over the shared lock, so that action_verification_result (and the
         account actions) explain it."""
-        state = identity.shared_lock(lock_state(tracker, now), shared.scope or identity.SCOPE_CONTRACT,
+        state = locks.shared_lock(lock_state(tracker, now), shared.scope or locks.SCOPE_CONTRACT,
                                      shared.locked_until)
         LOCKS.put(conversation, state, now)
-        return [SlotSet(LOCK_SLOT, identity.issue_lock(state, conversation))]
+        return [SlotSet(LOCK_SLOT, locks.issue_lock(state, conversation))]
 
 
 def _short(client: str) -> str:
@@ -301,7 +302,7 @@ class ActionVerificationResult(Action):
                     text += "担当窓口は次のとおりです。\n" + contacts_text(_service_of_pending(pending))
                 dispatcher.utter_message(text=text)
                 return events + [SlotSet(PENDING_SLOT, None), SlotSet(OFFERED_SLOT, False)]
-            how = "ログイン情報で" if ident.source == identity.TOKEN else ""
+            how = "ログイン情報で" if ident.source == customer.TOKEN else ""
             head = f"{how}本人確認ができました。ありがとうございます。"
             if key is None:
                 dispatcher.utter_message(

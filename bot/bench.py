@@ -53,7 +53,7 @@ def _mb(value: int) -> str:
 
 
 def issue_tokens() -> Dict[str, str]:
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     secret = os.environ["MADOGUCHI_SECRET"].encode()
     return {a: tokens.issue(a, minutes=180, secret=secret) for a in traffic.demo_account_ids()}
@@ -465,7 +465,7 @@ def write_doc(path: Path, info: dict, rows: List[dict], log_lines: List[str], tr
         f"- traffic: held-out NLU texts, mix {traffic.MIX}; {args.messages} messages per customer in conversations of {load.CONVERSATION_LENGTH}, "
         f"time cap {args.time_cap:.0f} s per level; closed loop (next message after the reply)",
         f"- RSS: {resources.rss_source()}, at the end of each level, summed over a setup's Rasa servers / action servers",
-        f"- servers as `make run` starts them: the hardened action server (`python -m bot.auth.action_server`, shared "
+        f"- servers as `make run` starts them: the hardened action server (`python -m bot.action_server`, shared "
         f"secret), the REST channel's message rate limit per client raised for the benchmark "
         f"(MADOGUCHI_MESSAGES_PER_MINUTE={servers_rate()}; default 30: a closed-loop customer has no think time)",
         "",

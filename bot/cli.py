@@ -90,7 +90,7 @@ def _positive_int(text: str) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from bot.auth.tokens import issue
+    from bot.identity.tokens import issue
     from bot.storage.repository import account_exists
 
     if not account_exists(args.account_id):

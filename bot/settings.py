@@ -74,3 +74,12 @@ def secret() -> bytes:
 def dev_mode() -> bool:
     """Development settings (demo login on the chat page) unless MADOGUCHI_ENV=production."""
     return os.environ.get("MADOGUCHI_ENV", "development") != "production"
+
+
+def positive_int(name: str, default: int) -> int:
+    """An environment variable holding a positive integer; unset, empty, malformed or <= 0: `default`."""
+    try:
+        value = int(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default

@@ -206,7 +206,7 @@ up() {
   local i
   for ((i = 0; i < M; i++)); do
     log "action server $i on 127.0.0.1:$((ACTION_BASE + i))"
-    start_bg "actions-$i" "$PY" -m bot.auth.action_server --actions actions --interface 127.0.0.1 --port "$((ACTION_BASE + i))"
+    start_bg "actions-$i" "$PY" -m bot.action_server --actions actions --interface 127.0.0.1 --port "$((ACTION_BASE + i))"
   done
   for ((i = 0; i < N; i++)); do
     log "Rasa server $i on 127.0.0.1:$((RASA_BASE + i))"

@@ -28,8 +28,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# The action server listens on loopback only and requires the shared secret (bot/auth/action_server.py).
-.venv/bin/python -m bot.auth.action_server --actions actions --interface 127.0.0.1 --port "$ACTION_PORT" \
+# The action server listens on loopback only and requires the shared secret (bot/action_server.py).
+.venv/bin/python -m bot.action_server --actions actions --interface 127.0.0.1 --port "$ACTION_PORT" \
   --logging-config_file deploy/logging/actions.yml >var/log/actions.out 2>&1 &  # logs rotate (issue #15)
 pids+=($!)
 .venv/bin/rasa run --model models/madoguchi.tar.gz --port "$RASA_PORT" --enable-api --auth-token "$MADOGUCHI_API_TOKEN" \

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p var/log
 . scripts/secrets.sh
-.venv/bin/python -m bot.auth.action_server --actions actions --interface 127.0.0.1 --port "${ACTION_PORT:-5055}" \
+.venv/bin/python -m bot.action_server --actions actions --interface 127.0.0.1 --port "${ACTION_PORT:-5055}" \
   >var/log/actions-shell.log 2>&1 &
 actions=$!
 trap 'kill $actions 2>/dev/null || true' EXIT

@@ -10,7 +10,7 @@ from bot.engine.contracts import NumberUse, PhoneAnsweringContract, Service
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.nlu.params import additional
-from bot.identity import mask_phone
+from bot.privacy.phones import mask_phone
 from bot.answers.question import FUTURE, NO_DATE, Case, Question
 
 CONTRACT = PhoneAnsweringContract

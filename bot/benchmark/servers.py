@@ -3,10 +3,10 @@
 Single-server setup: one action server + one Rasa server, SQLite tracker store and SQLite accounts
 database in a temp dir (nothing of the developer's var/ is touched). Scaled-out setup: scripts/cluster.sh.
 
-The action server is the hardened one of `make run` (``python -m bot.auth.action_server``): it requires
+The action server is the hardened one of `make run` (``python -m bot.action_server``): it requires
 the shared secret MADOGUCHI_ACTION_SECRET, which Rasa sends from the ``headers`` of the generated
 endpoints file. Rasa's HTTP API (for reading trackers after a fault run) needs MADOGUCHI_API_TOKEN.
-The message rate limit per client (bot.auth.limits, MADOGUCHI_MESSAGES_PER_MINUTE, default 30) is raised
+The message rate limit per client (bot.channels.rates, MADOGUCHI_MESSAGES_PER_MINUTE, default 30) is raised
 to BENCH_MESSAGES_PER_MINUTE: a closed-loop simulated customer has no think time.
 """
 from __future__ import annotations
@@ -169,7 +169,7 @@ class SingleServer:
         """(Re)start the hardened action server on its port; `wait` > 0: until it answers /health."""
         log = (self.workdir / "actions.log").open("a")
         self.actions = subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "bot.auth.action_server", "--actions", "actions",
+            [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
              "--interface", "127.0.0.1", "--port", str(self.action_port)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         if wait:

@@ -8,11 +8,11 @@
   starting with ``/`` reaches NLU as plain text (its ``/`` becomes ``／``), so typing slash syntax
   can never prove identity, set account slots or name another customer's data.
 * ``secure_metadata(raw, sender_id, extra, client)``: only the login token is passed on, and not as
-  such: it is checked here and replaced with a conversation-bound claim (bot.identity.issue_claim),
+  such: it is checked here and replaced with a conversation-bound claim (bot.identity.claims),
   so the tracker store never holds a login token. ``display`` (the title of a clicked button) goes
   through the same text rules as a message (clean_display); ``today`` (YYYY-MM-DD, staff testing)
   only outside production; ``client`` is the channel's own id of the caller (a socket.io
-  connection, a REST conversation), used by the verification limits (bot.auth.limits) -- never
+  connection, a REST conversation), used by the verification limits (bot.identity.limits) -- never
   taken from the caller's metadata.
 * ``MESSAGE_RATE`` / ``RATE_LIMIT_REPLY``: at most MADOGUCHI_MESSAGES_PER_MINUTE (30) messages per
   client per minute; more get a polite request to wait.
@@ -22,7 +22,7 @@
   server is down or failed).
 * ``Deduplicator``: the same text from the same sender within a few seconds gets the previous answer.
 
-Importing this module also installs log masking (bot.privacy). Rasa's own action-server timeout
+Importing this module also installs log masking (bot.privacy.logs). Rasa's own action-server timeout
 is lowered at start-up with the other Rasa extensions (bot.rasa_ext.timeouts).
 """
 from __future__ import annotations
@@ -37,8 +37,9 @@ import time
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
-from bot import privacy
 from bot.engine import services
+from bot.nlu.normalize import normalize
+from bot.privacy import logs, phones
 from bot.rasa_ext.timeouts import action_timeout
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ SLOW_REPLY_TEXT = (
 ACTION_TIMEOUT = action_timeout()
 # How long a channel waits for Rasa before answering with an apology (Rasa keeps working on it).
 REPLY_TIMEOUT = float(os.environ.get("MADOGUCHI_REPLY_TIMEOUT", str(min(ACTION_TIMEOUT + 2, 12))))
-privacy.install_log_masking()
+logs.install()
 
 
 def limit_request_size(app: Any) -> None:
@@ -97,7 +98,7 @@ def limit_request_size(app: Any) -> None:
 
 
 def _message_rate() -> Any:
-    from bot.auth.limits import MessageRate
+    from bot.channels.rates import MessageRate
 
     return MessageRate()
 
@@ -136,12 +137,12 @@ def clean_text(text: Any) -> Tuple[Optional[str], Optional[str]]:
     if not isinstance(text, str):
         return None, EMPTY_REPLY
     # Count after NFKC (DEVELOPERS.md); a huge message is not even cleaned in full.
-    if len(text) > MAX_CHARS * 8 or len(unicodedata.normalize("NFKC", strip_unsafe(text))) > MAX_CHARS:
+    if len(text) > MAX_CHARS * 8 or len(normalize(strip_unsafe(text))) > MAX_CHARS:
         return None, TOO_LONG_REPLY
     cleaned = strip_unsafe(text).strip()
     if not cleaned:
         return None, EMPTY_REPLY
-    return filter_slash(privacy.redact_phone_numbers(cleaned)), None
+    return filter_slash(phones.redact(cleaned)), None
 
 
 # ------------------------------------------------------------------------------ slash commands
@@ -198,25 +199,21 @@ def filter_slash(text: str) -> str:
 
 # ------------------------------------------------------------------------------ metadata
 def _verify_token(token: str, exists: Optional[Callable[[str], bool]] = None) -> Tuple[str, float]:
-    """(account id, expiry) of a valid login token; raises bot.auth.tokens.TokenError."""
-    import jwt
+    """(account id, expiry) of a valid login token; raises bot.identity.tokens.TokenError."""
+    from bot.identity import tokens
 
-    from bot.auth import tokens
-
-    account_id = tokens.verify(token, exists=exists)
-    claims = jwt.decode(token.strip(), options={"verify_signature": False})
-    return account_id, float(claims["exp"])
+    return tokens.verify_with_expiry(token, exists=exists)
 
 
 async def claim_for_token(token: Any, sender_id: str) -> Optional[str]:
-    """The conversation claim that replaces a login token (bot.identity.CLAIM_REJECTED if invalid)."""
-    from bot import identity
+    """The conversation claim that replaces a login token (claims.CLAIM_REJECTED if invalid)."""
+    from bot.identity import claims
 
     if token is None or token == "":
         return None
     if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS or not token.strip():
-        return identity.CLAIM_REJECTED
-    from bot.auth.tokens import TokenError
+        return claims.CLAIM_REJECTED
+    from bot.identity.tokens import TokenError
 
     try:
         try:
@@ -226,13 +223,13 @@ async def claim_for_token(token: Any, sender_id: str) -> Optional[str]:
         except Exception as exc:  # accounts database down or slow: signature and expiry only
             logger.warning("login token checked without the accounts database (%s)", exc.__class__.__name__)
             account_id, expires = _verify_token(token, exists=lambda _: True)
-        expires = min(expires, time.time() + identity.CLAIM_MAX_SECONDS)
-        return identity.issue_claim(account_id, sender_id, expires)
+        expires = min(expires, time.time() + claims.CLAIM_MAX_SECONDS)
+        return claims.issue_claim(account_id, sender_id, expires)
     except TokenError:
-        return identity.CLAIM_REJECTED
+        return claims.CLAIM_REJECTED
     except Exception as exc:
         logger.warning("login token could not be checked (%s)", exc.__class__.__name__)
-        return identity.CLAIM_REJECTED
+        return claims.CLAIM_REJECTED
 
 
 def clean_display(value: Any) -> Optional[str]:
@@ -244,7 +241,7 @@ def clean_display(value: Any) -> Optional[str]:
     cleaned = strip_unsafe(value[: MAX_DISPLAY_CHARS * 4]).strip()[:MAX_DISPLAY_CHARS]
     if not cleaned:
         return None
-    return privacy.redact_phone_numbers(cleaned)
+    return phones.redact(cleaned)
 
 
 _TODAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

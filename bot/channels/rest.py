@@ -13,7 +13,7 @@ Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"to
   produced nothing (the action server down or failing) or takes longer than guard.REPLY_TIMEOUT,
   the customer gets an apology with the right contacts.
 * ``metadata.token`` is checked here and replaced with a conversation-bound claim
-  (bot.identity.issue_claim). Optional ``metadata.client``: the backend's id of the end customer (a
+  (bot.identity.claims.issue_claim). Optional ``metadata.client``: the backend's id of the end customer (a
   session id, at most MAX_SENDER_CHARS): the per-client limits count it across that customer's
   conversations (else each conversation is its own client); it reaches Rasa only hashed. Outside
   production ``metadata.today`` is passed on; other metadata is not. The tracker store never holds a
@@ -36,7 +36,6 @@ credentials.yml (replaces Rasa's stock ``rest:`` entry; the URL stays /webhooks/
 from __future__ import annotations
 
 import asyncio
-import hmac
 import ipaddress
 import json
 import logging
@@ -53,6 +52,7 @@ from rasa.core.channels.rest import RestInput
 
 from bot import rasa_ext
 from bot.channels import guard  # also installs log masking
+from bot.identity import signing
 
 logger = logging.getLogger(__name__)
 
@@ -175,8 +175,7 @@ def authorize(request: Request) -> Optional[BadRequest]:
         return BadRequest("rest_disabled", "the REST channel is off (MADOGUCHI_REST_TOKEN is not set)", 403)
     header = request.headers.get("authorization") or ""
     scheme, _, given = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8", "replace"),
-                                                             expected.encode("utf-8")):
+    if scheme.lower() != "bearer" or not signing.equal(given.strip(), expected):
         return BadRequest("unauthorized", "Authorization: Bearer <MADOGUCHI_REST_TOKEN> is required", 401)
     return None
 
@@ -234,9 +233,9 @@ class HardenedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = _RestBlueprint("madoguchi_rest_webhook", __name__)
-        from bot import privacy
+        from bot.privacy import masking
 
-        privacy.add_secret(os.environ.get(REST_TOKEN_ENV, "").strip())
+        masking.add_secret(os.environ.get(REST_TOKEN_ENV, "").strip())
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -27,7 +27,7 @@ into somebody else's conversation. Here:
   message is anonymous unless it carries a token itself. A reconnect only has the token the page
   still holds (``auth`` is read again by the client on every connection);
 * at most guard.MESSAGE_RATE messages per minute per connection; the channel's ``client`` metadata
-  (the verification limits, bot.auth.limits) is a hash of the connection id.
+  (the verification limits, bot.identity.limits) is a hash of the connection id.
 
 The same channel serves the chat page (``bot/web/static``) at ``/chat/`` on the Rasa server
 itself (same origin as socket.io), ``GET /chat/api/config`` and, in development mode only,
@@ -49,9 +49,6 @@ allowed to show the page in an iframe and to hand it a login token), ``cors_allo
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import mimetypes
@@ -70,6 +67,7 @@ from rasa.core.channels.socketio import SocketIOOutput
 
 from bot import rasa_ext, settings
 from bot.channels import guard  # also installs log masking
+from bot.identity import signing
 
 logger = logging.getLogger(__name__)
 
@@ -93,18 +91,10 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 # --------------------------------------------------------------------------- session keys
-def _signing_key() -> bytes:
-    # A key of its own (derived), so a chat-session signature can never double as a login token.
-    return hmac.new(settings.secret(), _SIGNING_CONTEXT, hashlib.sha256).digest()
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def _signature(sender_id: str, issued_at: int) -> str:
-    message = f"{sender_id}.{issued_at}".encode("utf-8")
-    return _b64(hmac.new(_signing_key(), message, hashlib.sha256).digest())
+    # A key of its own (derived), so a chat-session signature can never double as a login token.
+    key = signing.derive_key(_SIGNING_CONTEXT)
+    return signing.mac_b64(key, f"{sender_id}.{issued_at}")
 
 
 def new_sender_id() -> str:
@@ -130,7 +120,7 @@ def verify_session(session_key: Any, max_age_seconds: Optional[float] = None) ->
         return None
     issued_at = int(issued_text)
     expected = _signature(sender_id, issued_at)
-    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii", "replace")):
+    if not signing.equal(signature, expected):
         return None
     now = time.time()
     if issued_at > now + 300:  # from the future: not one of ours
@@ -541,11 +531,7 @@ class SecureSocketIOInput(InputChannel):
         accounts = {a["id"]: a for a in load_demo_accounts(self.demo_accounts_path)}
         if not isinstance(account_id, str) or account_id not in accounts:
             return 403, {"error": "not a demo account"}
-        try:
-            from bot.auth import tokens  # written by another team member; imported lazily
-        except ImportError:
-            logger.warning("bot.auth.tokens is not available: demo login disabled")
-            return 503, {"error": "login tokens are not available"}
+        from bot.identity import tokens
         minutes = 60
         token = tokens.issue(account_id, minutes=minutes)
         return 200, {

@@ -22,8 +22,6 @@ Optional: ``low_confidence`` (0.6, the review's threshold), ``staff_page`` (true
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import ipaddress
 import logging
 import time
@@ -35,7 +33,8 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 
-from bot import metrics, rasa_ext, settings
+from bot import metrics, rasa_ext
+from bot.identity import signing
 from bot.staff.credentials import api_token, staff_password
 
 logger = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ def _request_token(request: Request) -> Optional[str]:
 def _matches(given: Optional[str], *expected: Optional[str]) -> bool:
     if not given:
         return False
-    return any(e and hmac.compare_digest(given.encode(), e.encode()) for e in expected)
+    return any(signing.equal(given, e) for e in expected)
 
 
 class _StaffBlueprint(Blueprint):
@@ -116,18 +115,18 @@ class StaffInput(InputChannel):
     # ----------------------------------------------------------------------- sessions
     def _key(self) -> bytes:
         material = b"madoguchi/staff-session/v1\0" + (self.token or "").encode() + b"\0" + (self.password or "").encode()
-        return hmac.new(settings.secret(), material, hashlib.sha256).digest()
+        return signing.derive_key(material)
 
     def session_cookie(self, now: Optional[float] = None) -> str:
         expires = str(int((time.time() if now is None else now) + SESSION_SECONDS))
-        return expires + "." + hmac.new(self._key(), expires.encode(), hashlib.sha256).hexdigest()
+        return expires + "." + signing.mac_hex(self._key(), expires)
 
     def session_valid(self, value: Optional[str], now: Optional[float] = None) -> bool:
         if not value or "." not in value or not (self.token or self.password):
             return False
         expires, mac = value.split(".", 1)
-        good = hmac.new(self._key(), expires.encode(), hashlib.sha256).hexdigest()
-        return hmac.compare_digest(mac, good) and expires.isdigit() and int(expires) > (now or time.time())
+        good = signing.mac_hex(self._key(), expires)
+        return signing.equal(mac, good) and expires.isdigit() and int(expires) > (now or time.time())
 
     def authorised(self, request: Request) -> bool:
         return self.session_valid(request.cookies.get(COOKIE)) or _matches(_request_token(request), self.token)

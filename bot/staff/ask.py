@@ -52,7 +52,7 @@ def _request(method: str, url: str, body: Optional[dict] = None, timeout: float 
 
 
 def mint_token(account_id: str) -> str:
-    from bot.auth.tokens import issue
+    from bot.identity.tokens import issue
     from bot.storage.repository import account_exists
 
     if not account_exists(account_id):

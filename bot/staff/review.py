@@ -96,12 +96,12 @@ def _names_from_accounts() -> List[str]:
 
 
 def make_masker(names: Optional[List[str]] = None) -> Callable[[str], str]:
-    from bot import privacy
+    from bot.privacy import masking, phones
 
     known = _names_from_accounts() if names is None else names
 
     def mask(text: str) -> str:
-        text = privacy.mask(privacy.redact_phone_numbers(text or ""))
+        text = masking.mask(phones.redact(text or ""))
         for name in known:
             text = text.replace(name, "***")
         text = _EMAIL.sub("<email>", text)

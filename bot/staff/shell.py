@@ -76,7 +76,7 @@ def session_from_env() -> StaffSession:
     account = os.environ.get("MADOGUCHI_SHELL_ACCOUNT", "").strip()
     token = None
     if account:
-        from bot.auth.tokens import issue
+        from bot.identity.tokens import issue
         from bot.storage.repository import account_exists
 
         if not account_exists(account):

@@ -15,6 +15,7 @@ import yaml
 
 from bot.engine import contracts as e
 from bot.engine import services
+from bot.privacy import phones
 from bot.storage import repository
 from bot.storage.db import session_scope
 
@@ -331,7 +332,7 @@ def parse(data: Any) -> tuple[list[e.Account], list[Problem]]:
                 report("id", f"duplicate id (also account #{seen_ids[account_id]})")
             seen_ids.setdefault(account_id, position)
         name, phone = f.text("name"), f.text("phone")
-        if phone is not None and len(repository.digits(phone)) < 4:
+        if phone is not None and phones.last4(phone) is None:
             report("phone", f"must contain at least 4 digits, got {phone!r}")
         internet_line = f.text("internet_line", required=False, nullable=True)
         contracts = []

@@ -139,7 +139,7 @@ class LentNumber(Base):
     contract = relationship("PhoneAnsweringContract", back_populates="numbers")
 
 
-# ---- in-chat verification limits (bot/auth/limits.py) ------------------------------------------
+# ---- in-chat verification limits (bot/identity/attempts.py, bot/identity/limits.py) ------------------------------------------
 
 class VerificationFailure(Base):
     """One failed in-chat verification attempt, per contract number or per client (keyed hashes)."""

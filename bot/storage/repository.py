@@ -4,7 +4,6 @@ Every function takes an optional `url` (default: bot.settings.db_url()).
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -12,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectin_polymorphic, selectinload
 
 from bot.engine import contracts as e
+from bot.nlu.normalize import normalize
+from bot.privacy import phones
 from bot.storage import models as m
 from bot.storage.db import session_scope
 
@@ -185,20 +186,15 @@ def find_by_contract_no(contract_no: str, url: Optional[str] = None) -> Optional
 
 def normalize_contract_no(text: str) -> str:
     """'ｒｔ－０００１' -> 'RT-0001' (NFKC, upper case, dash variants)."""
-    text = unicodedata.normalize("NFKC", text).strip().upper()
+    text = normalize(text).strip().upper()
     for dash in ("−", "‐", "‑", "–", "—", "ー", "―"):
         text = text.replace(dash, "-")
     return text
 
 
-def digits(text: str) -> str:
-    """NFKC-normalised digits only: '０９０-１２３４-５６７８' -> '09012345678'."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit() and ch.isascii())
-
-
 def verify_phone_last4(contract_no: str, last4: str, url: Optional[str] = None) -> Optional[str]:
     """In-chat verification: the account id when the registered phone ends with these 4 digits."""
-    given = digits(last4)
+    given = phones.digits(last4)
     if len(given) != 4:
         return None
     wanted = normalize_contract_no(contract_no)
@@ -210,8 +206,7 @@ def verify_phone_last4(contract_no: str, last4: str, url: Optional[str] = None) 
         ).first()
     if row is None:
         return None
-    phone = digits(row.phone)
-    return row.id if len(phone) >= 4 and phone[-4:] == given else None
+    return row.id if phones.last4(row.phone) == given else None
 
 
 def list_accounts(url: Optional[str] = None) -> list[AccountSummary]:

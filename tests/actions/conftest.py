@@ -40,10 +40,11 @@ def env(demo_db_url, monkeypatch):
     monkeypatch.setenv("MADOGUCHI_TODAY", "2026-11-20")
     monkeypatch.setenv("MADOGUCHI_SECRET", SECRET)
     monkeypatch.setattr(actions.identity, "clock", lambda: NOW)
-    monkeypatch.setattr(actions.identity, "LOCKS", __import__("bot.identity", fromlist=["x"]).LockRegistry())
+    from bot.identity import attempts, limits, locks
+
+    monkeypatch.setattr(actions.identity, "LOCKS", locks.LockRegistry())
     # fresh shared verification counters (per contract number / client) for every test
-    from bot.auth import limits
-    monkeypatch.setattr(actions.identity, "LIMITS", limits.VerificationLimiter(limits.MemoryAttemptStore()))
+    monkeypatch.setattr(actions.identity, "LIMITS", limits.VerificationLimiter(attempts.MemoryAttemptStore()))
     yield
     db.dispose_all()
 
@@ -106,7 +107,7 @@ def texts(messages) -> str:
 
 
 def proof_for(account_id: str, sender: str = SENDER, at: float = NOW - 60) -> str:
-    from bot.identity import issue_proof
+    from bot.identity.proofs import issue_proof
 
     return issue_proof(account_id, sender, at, secret=SECRET.encode())
 

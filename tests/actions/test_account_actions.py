@@ -8,7 +8,7 @@ import actions.account as acc
 from actions.account import ActionAnswerPendingQuestion
 from bot import answers
 from bot.answers import service as answering
-from bot.auth import tokens
+from bot.identity import tokens
 from tests.actions.conftest import (
     NOW,
     SECRET,
@@ -95,7 +95,7 @@ def test_proof_from_another_conversation_is_rejected(demo_accounts):
 
 
 def test_proof_signed_with_another_secret_is_rejected():
-    from bot.identity import issue_proof
+    from bot.identity.proofs import issue_proof
 
     proof = issue_proof("A1001", "conv-test-1", NOW - 60, secret=b"not-our-secret-0123456789")
     events, messages = _ask("contract_summary", slots={"identity_proof": proof})

@@ -12,7 +12,7 @@ from actions.identity import (
     extract_contract_no,
     extract_last4,
 )
-from bot import identity
+from bot.identity import locks, proofs
 from tests.actions.conftest import (
     NOW,
     SECRET,
@@ -86,14 +86,14 @@ def test_right_digits_sign_a_proof_bound_to_this_conversation():
     assert slots["requested_slot"] is None
     assert slots["verify_contract_no"] is None and slots["verify_phone_last4"] is None  # digits not kept
     proof = slots["identity_proof"]
-    assert identity.check_proof(proof, SENDER, NOW, secret=KEY).account_id == "A1001"
-    assert identity.check_proof(proof, "another-conversation", NOW, secret=KEY).account_id is None
+    assert proofs.check_proof(proof, SENDER, NOW, secret=KEY).account_id == "A1001"
+    assert proofs.check_proof(proof, "another-conversation", NOW, secret=KEY).account_id is None
     assert messages == []
 
 
 def test_full_width_digits_work():
     events, _ = _digits_turn("RT-0002", "１００４")
-    assert identity.check_proof(slot_events(events)["identity_proof"], SENDER, NOW, secret=KEY).account_id == "A1004"
+    assert proofs.check_proof(slot_events(events)["identity_proof"], SENDER, NOW, secret=KEY).account_id == "A1004"
 
 
 def test_wrong_digits_count_a_failure_and_ask_again(demo_accounts):
@@ -101,7 +101,7 @@ def test_wrong_digits_count_a_failure_and_ask_again(demo_accounts):
     slots = slot_events(events)
     assert "identity_proof" not in slots
     assert slots["requested_slot"] == "verify_contract_no"
-    state = identity.read_lock(slots["identity_lock"], SENDER, NOW, secret=KEY)
+    state = locks.read_lock(slots["identity_lock"], SENDER, NOW, secret=KEY)
     assert state.failures == 1 and not state.locked(NOW)
     assert "あと2回" in messages[0]["text"]
     for account in demo_accounts:
@@ -113,7 +113,7 @@ def test_unknown_contract_fails_exactly_like_wrong_digits(monkeypatch):
     import actions.identity
 
     _, unknown = _digits_turn("RS-9999", "1001")
-    monkeypatch.setattr(actions.identity, "LOCKS", identity.LockRegistry())   # a fresh count
+    monkeypatch.setattr(actions.identity, "LOCKS", locks.LockRegistry())   # a fresh count
     _, wrong = _digits_turn("RS-0001", "9999")
     assert unknown == wrong
 
@@ -126,18 +126,18 @@ def test_full_phone_number_is_asked_again_without_counting():
 
 
 def test_third_failure_locks_for_30_minutes():
-    lock = identity.issue_lock(identity.LockState(failures=2), SENDER, secret=KEY)
+    lock = locks.issue_lock(locks.LockState(failures=2), SENDER, secret=KEY)
     events, messages = _digits_turn("RS-0001", "9999", slots={"identity_lock": lock})
     slots = slot_events(events)
     assert slots["requested_slot"] is None
-    state = identity.read_lock(slots["identity_lock"], SENDER, NOW, secret=KEY)
+    state = locks.read_lock(slots["identity_lock"], SENDER, NOW, secret=KEY)
     assert state.locked(NOW) and state.locked_until == NOW + 30 * 60
     assert not state.locked(NOW + 30 * 60 + 1)
     assert messages == []  # action_verification_result explains the lock
 
 
 def test_locked_conversation_cannot_verify_even_with_the_right_digits():
-    lock = identity.issue_lock(identity.LockState(failures=3, locked_until=NOW + 600), SENDER, secret=KEY)
+    lock = locks.issue_lock(locks.LockState(failures=3, locked_until=NOW + 600), SENDER, secret=KEY)
     events, _ = _digits_turn("RS-0001", "1001", slots={"identity_lock": lock})
     assert "identity_proof" not in slot_events(events)
     assert slot_events(events)["requested_slot"] is None
@@ -145,7 +145,7 @@ def test_locked_conversation_cannot_verify_even_with_the_right_digits():
 
 def test_resetting_the_slots_does_not_lift_the_lock():
     """`/session_start` (or anything else that empties the slots) keeps the server's own count."""
-    lock = identity.issue_lock(identity.LockState(failures=2), SENDER, secret=KEY)
+    lock = locks.issue_lock(locks.LockState(failures=2), SENDER, secret=KEY)
     _digits_turn("RS-0001", "9999", slots={"identity_lock": lock})            # 3rd failure: locked
     events, _ = _digits_turn("RS-0001", "1001", slots={"identity_lock": None})  # slots emptied
     assert "identity_proof" not in slot_events(events)
@@ -160,20 +160,20 @@ def test_failures_are_counted_even_when_the_slot_is_emptied_between_attempts():
     _digits_turn("RS-0001", "9999")
     _digits_turn("RS-0001", "9999")
     events, _ = _digits_turn("RS-0001", "9999")          # no lock slot ever passed back
-    state = identity.read_lock(slot_events(events)["identity_lock"], SENDER, NOW, secret=KEY)
+    state = locks.read_lock(slot_events(events)["identity_lock"], SENDER, NOW, secret=KEY)
     assert state.locked(NOW)
 
 
 def test_a_lock_from_another_conversation_or_tampered_counts_as_locked():
-    forged = identity.issue_lock(identity.LockState(), "another-conversation", secret=KEY)
+    forged = locks.issue_lock(locks.LockState(), "another-conversation", secret=KEY)
     events, _ = _digits_turn("RS-0001", "1001", slots={"identity_lock": forged})
     assert "identity_proof" not in slot_events(events)
 
 
 def test_lock_runs_out_after_30_minutes():
-    lock = identity.issue_lock(identity.LockState(failures=3, locked_until=NOW - 1), SENDER, secret=KEY)
+    lock = locks.issue_lock(locks.LockState(failures=3, locked_until=NOW - 1), SENDER, secret=KEY)
     events, _ = _digits_turn("RS-0001", "1001", slots={"identity_lock": lock})
-    assert identity.check_proof(slot_events(events)["identity_proof"], SENDER, NOW, secret=KEY).account_id == "A1001"
+    assert proofs.check_proof(slot_events(events)["identity_proof"], SENDER, NOW, secret=KEY).account_id == "A1001"
 
 
 @pytest.mark.parametrize("intent", ["decline_verification", "deny", "human_handoff"])
@@ -211,7 +211,7 @@ def test_result_without_waiting_question_invites_one():
 
 
 def test_result_after_lockout_offers_the_human_contact():
-    lock = identity.issue_lock(identity.LockState(failures=3, locked_until=NOW + 1800), SENDER, secret=KEY)
+    lock = locks.issue_lock(locks.LockState(failures=3, locked_until=NOW + 1800), SENDER, secret=KEY)
     events, messages = _result({"identity_lock": lock, "pending_question": "rt_cancel_end|n=1"})
     text = messages[0]["text"]
     assert "30分間" in text and "停止" in text and "マイページ" in text
@@ -240,7 +240,7 @@ def test_decline_forgets_the_waiting_question():
 # ---- logs ------------------------------------------------------------------------------------
 
 def test_action_server_logs_mask_tokens_and_phone_numbers(caplog):
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     token = tokens.issue("A1001", secret=KEY)
     proof = proof_for("A1001")

@@ -75,7 +75,7 @@ def test_token_round_trip_tamper_expiry_unknown(env):
     token = issued.stdout.strip()
     check = (
         "import sys\n"
-        "from bot.auth import tokens\n"
+        "from bot.identity import tokens\n"
         "try:\n"
         "    print(tokens.verify(sys.argv[1], now=float(sys.argv[2]) if len(sys.argv) > 2 else None))\n"
         "except tokens.TokenError as exc:\n"

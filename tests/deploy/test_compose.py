@@ -49,8 +49,8 @@ def test_same_services_as_make_cluster():
         command = " ".join(services[name]["command"])
         assert "rasa run" in command and "--enable-api" in command and '--auth-token "$$MADOGUCHI_API_TOKEN"' in command
         assert '--jwt-secret "$$MADOGUCHI_JWT_SECRET"' in command
-    assert services["actions"]["command"][:3] == ["python", "-m", "bot.auth.action_server"]
-    assert "bot.auth.action_server" in CLUSTER_SH  # the same server make cluster starts
+    assert services["actions"]["command"][:3] == ["python", "-m", "bot.action_server"]
+    assert "bot.action_server" in CLUSTER_SH  # the same server make cluster starts
     assert services["rasa-1"]["environment"]["RASA_PORT"] != services["rasa-2"]["environment"]["RASA_PORT"]
 
 

@@ -112,7 +112,7 @@ class Stack:
         self.timings["accounts_load_seconds"] = time.monotonic() - start
         self.token = self.one_off("python", "-m", "bot", "token", "A1001").splitlines()[-1]
         start = time.monotonic()
-        podman(*self.run_args(self.actions_name), IMAGE, "python", "-m", "bot.auth.action_server",
+        podman(*self.run_args(self.actions_name), IMAGE, "python", "-m", "bot.action_server",
                "--actions", "actions", "--interface", "127.0.0.1", "--port", str(self.action_port))
         podman(*self.run_args(self.rasa_name), IMAGE, "sh", "-c",
                'exec rasa run --model models/madoguchi.tar.gz --interface 127.0.0.1 --port "$0" '

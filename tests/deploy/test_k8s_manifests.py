@@ -235,7 +235,7 @@ def test_action_server_shares_the_secrets_and_listens_for_the_pods():
     actions = by_kind("Deployment")["madoguchi-actions"]
     (container,) = actions["spec"]["template"]["spec"]["containers"]
     env = pod_environment(container, FAKE_SECRET)
-    assert container["command"] == ["python", "-m", "bot.auth.action_server"]
+    assert container["command"] == ["python", "-m", "bot.action_server"]
     assert container["args"][container["args"].index("--interface") + 1] == "0.0.0.0"
     port = int(container["args"][container["args"].index("--port") + 1])
     assert port == container["ports"][0]["containerPort"]

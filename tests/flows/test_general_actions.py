@@ -146,7 +146,7 @@ def test_chosen_faq_topic_is_answered_and_forged_keys_are_refused():
 
 def test_a_verified_customers_single_matching_contract_decides_the_service(monkeypatch):
     from bot.engine.contracts import Account
-    from bot.identity import Identity
+    from bot.identity.customer import Identity
 
     class Contract:
         service = "phone_answering"

@@ -113,7 +113,7 @@ class Stack:
 
     def start_actions(self, **env: str) -> None:
         self.actions = self._start(
-            [str(VENV_BIN / "python"), "-m", "bot.auth.action_server", "--actions", "actions",
+            [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
              "-p", str(self.actions_port), "-vv"], self.actions_log, {**self.env, **env})
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", self.actions, self.actions_log)
 

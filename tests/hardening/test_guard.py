@@ -1,4 +1,4 @@
-"""Input rules (bot.channels.guard), masking (bot.privacy) and conversation claims (bot.identity),
+"""Input rules (bot.channels.guard), masking (bot.privacy) and conversation claims (bot.identity.claims),
 without servers."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import identity, privacy
+from bot.identity import claims, customer
+from bot.privacy import logs, masking, phones
 from bot.channels import guard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +53,12 @@ def test_injection_strings_are_plain_text():
 
 
 def test_phone_numbers_keep_only_the_last_4_digits():
-    assert privacy.redact_phone_numbers("電話は090-1234-5678です") == "電話は***-****-5678です"
-    assert privacy.redact_phone_numbers("０９０１２３４５６７８") == "***-****-５６７８"
-    assert privacy.redact_phone_numbers("03 1234 5678") == "***-****-5678"
+    assert phones.redact("電話は090-1234-5678です") == "電話は***-****-5678です"
+    assert phones.redact("０９０１２３４５６７８") == "***-****-５６７８"
+    assert phones.redact("03 1234 5678") == "***-****-5678"
     # not phone numbers: contract numbers, amounts, dates, 4 digits
     for text in ("RS-0001", "120,000円", "2026-11-20", "5678", "1234567"):
-        assert privacy.redact_phone_numbers(text) == text
+        assert phones.redact(text) == text
     assert guard.clean_text("090-0000-1001")[0] == "***-****-1001"
 
 
@@ -118,31 +119,31 @@ def test_other_slash_text_becomes_plain_text(text):
 # ---------------------------------------------------------------------------- claims
 def test_claims_are_bound_to_the_conversation_and_expire():
     now = 1_800_000_000.0
-    claim = identity.issue_claim("A1001", "conv-1", now + 600, secret=KEY)
-    assert identity.check_claim(claim, "conv-1", now, secret=KEY) == "A1001"
-    assert identity.check_claim(claim, "conv-2", now, secret=KEY) is None          # another conversation
-    assert identity.check_claim(claim, "conv-1", now + 601, secret=KEY) is None    # expired
-    assert identity.check_claim(claim, "conv-1", now, secret=b"other-secret-000000000") is None
+    claim = claims.issue_claim("A1001", "conv-1", now + 600, secret=KEY)
+    assert claims.check_claim(claim, "conv-1", now, secret=KEY) == "A1001"
+    assert claims.check_claim(claim, "conv-2", now, secret=KEY) is None          # another conversation
+    assert claims.check_claim(claim, "conv-1", now + 601, secret=KEY) is None    # expired
+    assert claims.check_claim(claim, "conv-1", now, secret=b"other-secret-000000000") is None
     forged = claim.replace("A1001", "A1002")
-    assert identity.check_claim(forged, "conv-1", now, secret=KEY) is None
-    assert identity.check_claim(identity.CLAIM_REJECTED, "conv-1", now, secret=KEY) is None
+    assert claims.check_claim(forged, "conv-1", now, secret=KEY) is None
+    assert claims.check_claim(claims.CLAIM_REJECTED, "conv-1", now, secret=KEY) is None
 
 
 def test_resolve_accepts_a_claim_and_still_a_raw_token():
     now = 1_800_000_000.0
-    claim = identity.issue_claim("A1001", "conv-1", now + 600, secret=KEY)
-    ident = identity.resolve({"token": claim}, None, "conv-1", now, secret=KEY)
-    assert ident.account_id == "A1001" and ident.source == identity.TOKEN
-    other = identity.resolve({"token": claim}, None, "conv-2", now, secret=KEY)
-    assert other.account_id is None and other.problem == identity.TOKEN_REJECTED
-    rejected = identity.resolve({"token": identity.CLAIM_REJECTED}, None, "conv-1", now, secret=KEY)
-    assert rejected.account_id is None and rejected.problem == identity.TOKEN_REJECTED
-    raw = identity.resolve({"token": "t"}, None, "conv-1", now, secret=KEY, verify_token=lambda t: "A1003")
+    claim = claims.issue_claim("A1001", "conv-1", now + 600, secret=KEY)
+    ident = customer.resolve({"token": claim}, None, "conv-1", now, secret=KEY)
+    assert ident.account_id == "A1001" and ident.source == customer.TOKEN
+    other = customer.resolve({"token": claim}, None, "conv-2", now, secret=KEY)
+    assert other.account_id is None and other.problem == customer.TOKEN_REJECTED
+    rejected = customer.resolve({"token": claims.CLAIM_REJECTED}, None, "conv-1", now, secret=KEY)
+    assert rejected.account_id is None and rejected.problem == customer.TOKEN_REJECTED
+    raw = customer.resolve({"token": "t"}, None, "conv-1", now, secret=KEY, verify_token=lambda t: "A1003")
     assert raw.account_id == "A1003"
 
 
 def test_secure_metadata_replaces_the_token(monkeypatch):
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     monkeypatch.setenv("MADOGUCHI_SECRET", KEY.decode())
     token = tokens.issue("A1001", minutes=5)
@@ -154,21 +155,21 @@ def test_secure_metadata_replaces_the_token(monkeypatch):
 
     metadata = asyncio.run(run())
     assert set(metadata) == {"token"} and token not in str(metadata)
-    assert identity.check_claim(metadata["token"], "conv-1", time.time()) == "A1001"
+    assert claims.check_claim(metadata["token"], "conv-1", time.time()) == "A1001"
     bad = asyncio.run(guard.secure_metadata({"token": "forged.token.value"}, "conv-1"))
-    assert bad == {"token": identity.CLAIM_REJECTED}
-    assert asyncio.run(guard.secure_metadata({"token": 123}, "c")) == {"token": identity.CLAIM_REJECTED}
+    assert bad == {"token": claims.CLAIM_REJECTED}
+    assert asyncio.run(guard.secure_metadata({"token": 123}, "c")) == {"token": claims.CLAIM_REJECTED}
     assert asyncio.run(guard.secure_metadata(None, "c")) == {}
 
 
 # ---------------------------------------------------------------------------- masking
 def test_log_records_are_masked(caplog, monkeypatch):
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     monkeypatch.setenv("MADOGUCHI_SECRET", KEY.decode())
-    privacy.install_log_masking()
+    logs.install()
     token = tokens.issue("A1001", minutes=5)
-    claim = identity.issue_claim("A1001", "conv-1", time.time() + 60)
+    claim = claims.issue_claim("A1001", "conv-1", time.time() + 60)
     with caplog.at_level(logging.INFO):
         logging.getLogger("madoguchi.test").info(
             "token=%s claim %s tel 090-1234-5678 reply 山田 太郎様のご契約 %s secret %s",
@@ -176,7 +177,7 @@ def test_log_records_are_masked(caplog, monkeypatch):
     text = caplog.text
     for secret in (token, claim, "090-1234-5678", "山田 太郎", "佐藤 花子", "080-0000-1002", KEY.decode()):
         assert secret not in text, secret
-    assert "お客様" in privacy.mask("お客様のご契約")
+    assert "お客様" in masking.mask("お客様のご契約")
 
 
 # ---------------------------------------------------------------------------- repeats

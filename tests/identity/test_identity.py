@@ -1,13 +1,12 @@
-"""bot.identity: signed chat proofs, the failure lock, who is writing; bot.logmask."""
+"""bot.identity: signed chat proofs, the failure lock, who is writing."""
 from __future__ import annotations
-
-import io
-import logging
 
 import pytest
 
-from bot import identity, logmask
-from bot.identity import LockState, check_proof, issue_lock, issue_proof, read_lock, record_failure, resolve
+from bot.identity import customer, locks, proofs
+from bot.identity.customer import resolve
+from bot.identity.locks import LockState, issue_lock, read_lock, record_failure
+from bot.identity.proofs import check_proof, issue_proof
 
 KEY = b"unit-test-secret-0123456789-0123456789"
 T = 1_795_000_000.0
@@ -16,8 +15,8 @@ T = 1_795_000_000.0
 def test_proof_round_trip_and_binding():
     proof = issue_proof("A1001", "conv-1", T, secret=KEY)
     assert check_proof(proof, "conv-1", T + 60, secret=KEY).account_id == "A1001"
-    assert check_proof(proof, "conv-2", T + 60, secret=KEY).problem == identity.PROOF_INVALID
-    assert check_proof(proof, "conv-1", T + 60, secret=b"other-key-0123456789").problem == identity.PROOF_INVALID
+    assert check_proof(proof, "conv-2", T + 60, secret=KEY).problem == proofs.PROOF_INVALID
+    assert check_proof(proof, "conv-1", T + 60, secret=b"other-key-0123456789").problem == proofs.PROOF_INVALID
 
 
 @pytest.mark.parametrize("mutate", [
@@ -36,16 +35,16 @@ def test_tampered_proofs_are_rejected(mutate):
 def test_idle_expiry_is_15_minutes_between_messages():
     proof = issue_proof("A1001", "c", T, secret=KEY)
     assert check_proof(proof, "c", T + 15 * 60, [T + 15 * 60], secret=KEY).account_id == "A1001"
-    assert check_proof(proof, "c", T + 15 * 60 + 1, [T + 15 * 60 + 1], secret=KEY).problem == identity.PROOF_EXPIRED
+    assert check_proof(proof, "c", T + 15 * 60 + 1, [T + 15 * 60 + 1], secret=KEY).problem == proofs.PROOF_EXPIRED
     steady = [T + 600 * i for i in range(1, 7)]           # a message every 10 minutes for an hour
     assert check_proof(proof, "c", T + 3600, steady, secret=KEY).account_id == "A1001"
     gap = [T + 600, T + 600 + 16 * 60]
-    assert check_proof(proof, "c", gap[-1], gap, secret=KEY).problem == identity.PROOF_EXPIRED
+    assert check_proof(proof, "c", gap[-1], gap, secret=KEY).problem == proofs.PROOF_EXPIRED
 
 
 def test_proof_from_the_future_is_rejected():
     proof = issue_proof("A1001", "c", T + 3600, secret=KEY)
-    assert check_proof(proof, "c", T, secret=KEY).problem == identity.PROOF_INVALID
+    assert check_proof(proof, "c", T, secret=KEY).problem == proofs.PROOF_INVALID
 
 
 def test_lock_after_three_failures_for_30_minutes():
@@ -81,53 +80,19 @@ def test_resolve_prefers_a_valid_token_and_reports_rejected_ones():
 
     assert resolve({"token": "t"}, proof, "c", T + 1, secret=KEY, verify_token=ok).account_id == "A1007"
     by_proof = resolve({"token": "t"}, proof, "c", T + 1, secret=KEY, verify_token=bad)
-    assert by_proof.account_id == "A1001" and by_proof.source == identity.CHAT and by_proof.proof != proof
+    assert by_proof.account_id == "A1001" and by_proof.source == customer.CHAT and by_proof.proof != proof
     anonymous = resolve({"token": "t"}, None, "c", T + 1, secret=KEY, verify_token=bad)
-    assert anonymous.account_id is None and anonymous.problem == identity.TOKEN_REJECTED
+    assert anonymous.account_id is None and anonymous.problem == customer.TOKEN_REJECTED
     assert resolve({}, None, "c", T, secret=KEY).problem is None
 
 
 def test_user_message_times():
     events = [{"event": "user", "timestamp": 2.0}, {"event": "bot", "timestamp": 3.0}, {"event": "user", "timestamp": 1.0}]
-    assert identity.user_message_times(events) == [1.0, 2.0]
-
-
-@pytest.mark.parametrize("phone,masked", [("090-1234-5678", "***-****-5678"), ("０３１２３４５６７８", "***-****-5678"),
-                                          ("", "***-****-****")])
-def test_mask_phone(phone, masked):
-    assert identity.mask_phone(phone) == masked
-
-
-# ---- logs ------------------------------------------------------------------------------------
-
-def test_mask_text():
-    from bot.auth import tokens
-
-    token = tokens.issue("A1001", secret=KEY)
-    proof = issue_proof("A1001", "c", T, secret=KEY)
-    text = f"token={token} proof={proof} tel 090-1234-5678 / ０３－１２３４－５６７８ 'verify_phone_last4': '5678'"
-    masked = logmask.mask(text)
-    for secret_part in (token, proof, "090-1234-5678", "１２３４－５６７８", "5678"):
-        assert secret_part not in masked
-    assert logmask.mask("2026-11-20 RS-0001 550円") == "2026-11-20 RS-0001 550円"
-
-
-def test_filter_masks_records_on_a_handler():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(logmask.MaskingFilter())
-    logger = logging.getLogger("madoguchi.test.logmask")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        logger.warning("phone %s", "080-0000-1002")
-    finally:
-        logger.removeHandler(handler)
-    assert "080-0000-1002" not in stream.getvalue() and "***-****-****" in stream.getvalue()
+    assert customer.user_message_times(events) == [1.0, 2.0]
 
 
 def test_lock_registry_keeps_and_forgets():
-    registry = identity.LockRegistry()
+    registry = locks.LockRegistry()
     locked = LockState(failures=3, locked_until=T + 1800)
     registry.put("c", locked, T)
     assert registry.get("c", T + 60) == locked and registry.get("other", T) == LockState()
@@ -141,5 +106,5 @@ def test_lock_registry_keeps_and_forgets():
 
 
 def test_stricter():
-    assert identity.stricter(LockState(failures=1), LockState(failures=2)).failures == 2
-    assert identity.stricter(LockState(failures=3, locked_until=T), LockState(failures=1)).locked_until == T
+    assert locks.stricter(LockState(failures=1), LockState(failures=2)).failures == 2
+    assert locks.stricter(LockState(failures=3, locked_until=T), LockState(failures=1)).locked_until == T

@@ -20,7 +20,7 @@ Conversation format (one YAML file holds `conversations:`, a list of)::
           absent: ["2026年11月30日"]           # substrings that must not appear
           buttons: []                          # substrings that must appear among button titles/payloads
 
-login: token -> metadata.token minted for the account (bot.auth.tokens.issue with the test secret);
+login: token -> metadata.token minted for the account (bot.identity.tokens.issue with the test secret);
 login: verify -> before the turns the runner does the in-chat verification (「本人確認したい」, the
 account's first contract number, the last 4 digits of its phone) and asserts it succeeded.
 
@@ -52,9 +52,8 @@ MODEL = ROOT / "models" / "madoguchi.tar.gz"
 VENV_BIN = Path(sys.executable).parent
 SECRET = "account-conversations-test-secret-0123456789abcdef"
 ACTION_SECRET = "account-conversations-action-secret-0123456789"
-# The hardened action server (shared secret) when the project has it, else rasa_sdk's own.
-ACTION_SERVER_MODULE = ("bot.auth.action_server" if (ROOT / "bot" / "auth" / "action_server.py").exists()
-                        else "rasa_sdk")
+# The hardened action server (shared secret), as make run starts it.
+ACTION_SERVER_MODULE = "bot.action_server"
 SERVICES = {"remote_support", "license_maintenance", "haas", "rental", "phone_answering"}
 LOGINS = {"token", "verify", "none"}
 CONVERSATION_KEYS = {"name", "service", "account", "login", "today", "turns", "note"}
@@ -308,7 +307,7 @@ def stack(tmp_path_factory) -> Stack:
 
 def _token(account_id: str) -> str:
     os.environ.setdefault("MADOGUCHI_SECRET", SECRET)
-    from bot.auth.tokens import issue
+    from bot.identity.tokens import issue
 
     return issue(account_id, minutes=240, secret=SECRET.encode())
 

@@ -5,7 +5,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
 from bot import rasa_ext
-from bot.auth import tokens
+from bot.identity import tokens
 
 
 

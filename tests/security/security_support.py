@@ -1,6 +1,6 @@
 """A live bot for the attack tests: the hardening stack (tests/hardening/hardening_support.Stack:
 trained model, credentials.yml's channels, the action server started through
-bot.auth.action_server, temp stores, free loopback ports) in **production** mode, with a REST bearer
+bot.action_server, temp stores, free loopback ports) in **production** mode, with a REST bearer
 token and an API token, as an operator would run it."""
 from __future__ import annotations
 

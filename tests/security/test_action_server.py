@@ -1,7 +1,7 @@
 """Attack: calling the action server directly with a forged tracker.
 
 The action server used to listen on 0.0.0.0 without authentication and believe any tracker: a forged
-POST /webhook could run account actions and the verification form. Now (bot/auth/action_server.py)
+POST /webhook could run account actions and the verification form. Now (bot/action_server.py)
 it listens on loopback and refuses every call without the shared secret that only Rasa sends."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Attack: guessing the last 4 phone digits of one contract number from many conversations.
 
 Each new REST conversation (a new `sender`) used to start again at zero failures. Now failures are
-counted per contract number across conversations (bot.auth.limits, in the accounts database): after 5
+counted per contract number across conversations (bot.identity.limits, in the accounts database): after 5
 the right digits are refused too, politely, with the way forward; an unknown contract number is
 refused in the same words."""
 from __future__ import annotations

@@ -9,8 +9,10 @@ import zlib
 import pytest
 from sanic.compat import Header
 
-from bot import identity, logmask, privacy
-from bot.auth import action_server, limits
+from bot import action_server
+from bot.channels import rates
+from bot.identity import attempts, limits, locks
+from bot.privacy import masking, phones
 
 KEY = b"unit-test-secret-0123456789-0123456789"
 T = 1_795_000_000.0
@@ -22,9 +24,9 @@ T = 1_795_000_000.0
 def limiter(request, tmp_path, monkeypatch):
     monkeypatch.setenv("MADOGUCHI_SECRET", KEY.decode())
     if request.param == "memory":
-        store = limits.MemoryAttemptStore()
+        store = attempts.MemoryAttemptStore()
     else:
-        store = limits.SqlAttemptStore(f"sqlite:///{tmp_path / 'accounts.db'}")
+        store = attempts.SqlAttemptStore(f"sqlite:///{tmp_path / 'accounts.db'}")
     yield limits.VerificationLimiter(store)
     from bot.storage import db
 
@@ -71,13 +73,13 @@ def test_stored_keys_are_keyed_hashes(tmp_path, monkeypatch):
 
     monkeypatch.setenv("MADOGUCHI_SECRET", KEY.decode())
     url = f"sqlite:///{tmp_path / 'accounts.db'}"
-    limiter = limits.VerificationLimiter(limits.SqlAttemptStore(url))
+    limiter = limits.VerificationLimiter(attempts.SqlAttemptStore(url))
     for i in range(5):
         limiter.record_failure("RS-0001", "sio:abc", T + i)
     with sqlite3.connect(tmp_path / "accounts.db") as con:
         keys = [k for (k,) in con.execute("SELECT key FROM verification_failures UNION SELECT key FROM verification_locks")]
     assert keys and all("RS" not in k and "abc" not in k and len(k) == 40 for k in keys)
-    other = limits.VerificationLimiter(limits.SqlAttemptStore(url), secret=b"another-secret-0123456789")
+    other = limits.VerificationLimiter(attempts.SqlAttemptStore(url), secret=b"another-secret-0123456789")
     assert not other.check("RS-0001", None, T + 6).refused(T + 6)      # keys depend on the secret
     from bot.storage import db
 
@@ -85,7 +87,7 @@ def test_stored_keys_are_keyed_hashes(tmp_path, monkeypatch):
 
 
 def test_message_rate_per_client():
-    rate = limits.MessageRate(limit=3, period=60)
+    rate = rates.MessageRate(limit=3, period=60)
     assert [rate.allow("a", 0), rate.allow("a", 1), rate.allow("a", 2), rate.allow("a", 3)] == [True, True, True, False]
     assert rate.allow("b", 3)
     assert rate.allow("a", 61)
@@ -98,22 +100,22 @@ def test_mask_contract():
 # ---- the conversation's lock records a shared refusal --------------------------------------------
 
 def test_shared_lock_scope_is_signed():
-    state = identity.shared_lock(identity.LockState(failures=1), identity.SCOPE_CONTRACT, T + 600)
-    value = identity.issue_lock(state, "conv-1", secret=KEY)
-    read = identity.read_lock(value, "conv-1", T, secret=KEY)
-    assert read.scope == identity.SCOPE_CONTRACT and read.locked(T) and read.failures == 1
+    state = locks.shared_lock(locks.LockState(failures=1), locks.SCOPE_CONTRACT, T + 600)
+    value = locks.issue_lock(state, "conv-1", secret=KEY)
+    read = locks.read_lock(value, "conv-1", T, secret=KEY)
+    assert read.scope == locks.SCOPE_CONTRACT and read.locked(T) and read.failures == 1
     forged = value.rsplit(":", 1)[0] + ":client"
-    assert identity.read_lock(forged, "conv-1", T, secret=KEY).scope == identity.CONVERSATION  # tampered: locked
-    assert identity.read_lock(forged, "conv-1", T, secret=KEY).locked(T)
+    assert locks.read_lock(forged, "conv-1", T, secret=KEY).scope == locks.CONVERSATION  # tampered: locked
+    assert locks.read_lock(forged, "conv-1", T, secret=KEY).locked(T)
     # the old four-part format still reads
-    old = identity.issue_lock(identity.LockState(failures=2), "conv-1", secret=KEY)
-    assert old.count(":") == 3 and identity.read_lock(old, "conv-1", T, secret=KEY).failures == 2
+    old = locks.issue_lock(locks.LockState(failures=2), "conv-1", secret=KEY)
+    assert old.count(":") == 3 and locks.read_lock(old, "conv-1", T, secret=KEY).failures == 2
 
 
 def test_lockout_text_for_a_refused_contract_points_to_the_website_and_the_phone():
     from actions.identity import lockout_text
 
-    text = lockout_text(identity.LockState(failures=0, locked_until=T + 1800, scope=identity.SCOPE_CONTRACT), None)
+    text = lockout_text(locks.LockState(failures=0, locked_until=T + 1800, scope=locks.SCOPE_CONTRACT), None)
     assert "正しい番号" in text and "ログイン" in text and "窓口" in text
 
 
@@ -203,16 +205,16 @@ def test_bounded_inflation():
 ])
 def test_one_phone_matcher_for_logs_and_the_tracker_store(text, last4):
     sentence = f"電話は{text}です"
-    assert privacy.redact_phone_numbers(sentence) == f"電話は***-****-{last4}です"
-    masked = logmask.mask(sentence)
+    assert phones.redact(sentence) == f"電話は***-****-{last4}です"
+    masked = masking.mask(sentence)
     assert masked == "電話は***-****-****です", masked
 
 
 @pytest.mark.parametrize("text", ["RS-0001", "120,000円", "2026-11-20", "2026/11/20 10:00", "5678", "1234567",
                                   "契約 RS-0001 2026-11-20 合計 12345678円", "1764587000.123456"])
 def test_not_phone_numbers(text):
-    assert privacy.redact_phone_numbers(text) == text
-    assert logmask.mask(text) == text
+    assert phones.redact(text) == text
+    assert masking.mask(text) == text
 
 
 @pytest.mark.parametrize("text,masked", [
@@ -220,7 +222,7 @@ def test_not_phone_numbers(text):
     ("お客様のご契約", "お客様のご契約"), ("皆様", "皆様"),
 ])
 def test_names_with_and_without_a_space_are_masked_in_logs(text, masked):
-    assert privacy.mask(text) == masked
+    assert masking.mask(text) == masked
 
 
 # ---- metadata passed on by the channels ----------------------------------------------------------
@@ -287,7 +289,7 @@ def test_redis_store_is_shared_between_action_servers(redis_url, monkeypatch):
     monkeypatch.setenv("MADOGUCHI_LIMITS_URL", redis_url)
     now = _time.time()
     first, second = limits.VerificationLimiter(), limits.VerificationLimiter()   # two processes' worth
-    assert isinstance(first.store, limits.RedisAttemptStore)
+    assert isinstance(first.store, attempts.RedisAttemptStore)
     for i in range(4):
         (first if i % 2 else second).record_failure("RS-0001", f"c{i}", now + i)
     verdict = second.record_failure("RS-0001", "c5", now + 5)

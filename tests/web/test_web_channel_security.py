@@ -284,20 +284,20 @@ async def test_message_before_session_request_is_ignored(server):
 
 def _claimed_account(echo: dict):
     """The account of the conversation claim that replaced the login token (bot/channels/guard.py)."""
-    from bot import identity
+    from bot.identity import claims
 
     claim = echo["metadata"].get("token")
     if claim is None:
         return None
-    if claim == identity.CLAIM_REJECTED:
+    if claim == claims.CLAIM_REJECTED:
         return "rejected"
-    assert claim.startswith(identity.CLAIM_PREFIX + ":"), claim  # the raw token never reaches Rasa
-    return identity.check_claim(claim, echo["sender"], time.time())
+    assert claim.startswith(claims.CLAIM_PREFIX + ":"), claim  # the raw token never reaches Rasa
+    return claims.check_claim(claim, echo["sender"], time.time())
 
 
 @pytest.mark.asyncio
 async def test_login_token_is_passed_on_and_other_metadata_dropped(server, secret_env):
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     token_a, token_b = tokens.issue("A1001"), tokens.issue("A1002")
     client = await _client(server, auth={"token": token_a})
@@ -335,7 +335,7 @@ async def test_login_token_is_passed_on_and_other_metadata_dropped(server, secre
 async def test_logout_and_new_conversation_drop_the_connections_login(server, secret_env):
     """ログアウト / 新しい会話 on a connection opened with a login token (issue #13): afterwards a
     message without a token of its own is anonymous; a message with one still logs in."""
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     token = tokens.issue("A1001")
     for drop in ("logout", "new"):
@@ -409,7 +409,7 @@ def test_demo_login_only_for_demo_accounts(server, secret_env):
         assert _demo_login(server, bad)[0] == 403, bad
     assert _demo_login(server, "A1001", content_type="text/plain")[0] == 415
     status, body = _demo_login(server, "A1001")
-    from bot.auth import tokens
+    from bot.identity import tokens
 
     assert status == 200, body
     assert body["account_id"] == "A1001" and body["name"] == "山田 太郎"

@@ -248,10 +248,10 @@ def test_demo_login_token_travels_in_message_metadata(chat, stack):
     assert status == 200
     stored = json.loads(body)["latest_message"]["metadata"]["token"]
     if stored != token:  # the channel's guard replaces the token by a signed conversation claim
-        from bot import identity
+        from bot.identity import claims
 
         secret = stack.env["MADOGUCHI_SECRET"].encode()
-        assert identity.check_claim(stored, chat.sender_id(), time.time(), secret=secret) == account_id
+        assert claims.check_claim(stored, chat.sender_id(), time.time(), secret=secret) == account_id
     # logging out forgets the token and starts a new conversation (shared computers)
     sender_before = chat.sender_id()
     chat.page.locator("#logout").click()

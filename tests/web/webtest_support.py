@@ -231,7 +231,7 @@ class RasaStack:
         actions_dir = Path(os.environ.get("MADOGUCHI_E2E_ACTIONS_DIR", PROJECT_ROOT))
         try:
             actions = start_process(
-                [python, "-m", "bot.auth.action_server", "--actions", "actions", "-p", str(self.actions_port)],
+                [python, "-m", "bot.action_server", "--actions", "actions", "-p", str(self.actions_port)],
                 self.tmp / "actions.log", self.env, cwd=actions_dir)
             self.processes.append(actions)
             rasa = start_process(

@@ -1,5 +1,5 @@
 """Verification limits: failed in-chat verification attempts and locks, per contract number and per client
-(bot/auth/limits.py). Keys are keyed hashes, never the contract number or the connection id.
+(bot/identity/attempts.py, bot/identity/limits.py). Keys are keyed hashes, never the contract number or the connection id.
 
 Revision ID: 0002
 Revises: 0001

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.auth import tokens
-from bot.auth.tokens import TokenError
+from bot.identity import tokens
+from bot.identity.tokens import TokenError
 
 SECRET = b"test-secret-0123456789-0123456789-abcdef"
 KNOWN = {"A1001"}
@@ -98,3 +98,11 @@ def test_verify_checks_the_accounts_database(tmp_path, monkeypatch):
         assert error.value.reason == tokens.UNKNOWN_ACCOUNT
     finally:
         db.dispose_all()
+
+
+def test_verify_with_expiry_gives_the_expiry_the_channels_bound_their_claims_to():
+    token = tokens.issue("A1001", minutes=5, secret=SECRET, now=1_000_000)
+    assert tokens.verify_with_expiry(token, secret=SECRET, exists=KNOWN.__contains__, now=1_000_010) == (
+        "A1001", 1_000_000 + 5 * 60)
+    with pytest.raises(TokenError):
+        tokens.verify_with_expiry(token, secret=b"another-secret-0123456789-abcdef", exists=KNOWN.__contains__)

@@ -1,4 +1,4 @@
-"""The action server, started as ``python -m bot.auth.action_server --actions actions [--port 5055]``.
+"""The action server, started as ``python -m bot.action_server --actions actions [--port 5055]``.
 
 rasa_sdk 3.6's server accepts any caller and believes any tracker it is sent: a forged
 ``POST /webhook`` could run the account actions or the verification form directly. This wrapper
@@ -17,13 +17,15 @@ creates the same rasa_sdk Sanic app and adds:
 from __future__ import annotations
 
 import argparse
-import hmac
 import json
 import logging
 import os
 import sys
 import zlib
 from typing import Any, Optional
+
+from bot import settings
+from bot.identity import signing
 
 SECRET_ENV = "MADOGUCHI_ACTION_SECRET"
 DEFAULT_MAX_BODY = 4 * 1024 * 1024
@@ -34,11 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 def max_body_bytes() -> int:
-    try:
-        value = int(os.environ.get("MADOGUCHI_ACTION_MAX_BODY_BYTES", "") or DEFAULT_MAX_BODY)
-    except ValueError:
-        return DEFAULT_MAX_BODY
-    return value if value > 0 else DEFAULT_MAX_BODY
+    return settings.positive_int("MADOGUCHI_ACTION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)
 
 
 def configured_secret() -> str:
@@ -56,7 +54,7 @@ def authorized(header: Optional[str], secret: str) -> Optional[int]:
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not value:
         return 401
-    if not hmac.compare_digest(value.strip().encode("utf-8"), secret.encode("utf-8")):
+    if not signing.equal(value.strip(), secret):
         return 403
     return None
 
@@ -78,12 +76,11 @@ def create_app(actions: str = "actions", secret: Optional[str] = None, *, auto_r
     from sanic.exceptions import SanicException
     from rasa_sdk.endpoint import create_app as sdk_app
 
-    from bot import logmask, privacy
+    from bot.privacy import logs, masking
 
     secret = secret or configured_secret()
-    privacy.add_secret(secret)
-    privacy.install_log_masking()
-    logmask.install()
+    masking.add_secret(secret)
+    logs.install()
     app = sdk_app(actions, cors_origins="", auto_reload=auto_reload)
     limit = max_body_bytes()
     app.config.REQUEST_MAX_SIZE = limit

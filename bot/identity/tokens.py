@@ -64,6 +64,12 @@ def _default_exists(account_id: str) -> bool:
 def verify(token: str, *, now: Optional[float] = None, secret: Optional[bytes] = None,
            exists: Optional[Callable[[str], bool]] = None) -> str:
     """The account id of a valid token; raises TokenError(reason) otherwise."""
+    return verify_with_expiry(token, now=now, secret=secret, exists=exists)[0]
+
+
+def verify_with_expiry(token: str, *, now: Optional[float] = None, secret: Optional[bytes] = None,
+                       exists: Optional[Callable[[str], bool]] = None) -> Tuple[str, float]:
+    """(account id, expiry as Unix time) of a valid token; raises TokenError(reason) otherwise."""
     if not isinstance(token, str) or token.count(".") != 2:
         raise TokenError(MALFORMED, "not a token")
     key = secret or settings.secret()
@@ -83,4 +89,4 @@ def verify(token: str, *, now: Optional[float] = None, secret: Optional[bytes] =
     account_id = claims["sub"]
     if not isinstance(account_id, str) or not (exists or _default_exists)(account_id):
         raise TokenError(UNKNOWN_ACCOUNT, f"no account {account_id!r}")
-    return account_id
+    return account_id, float(claims["exp"])

@@ -1,1 +1,0 @@
-"""Signed login tokens (no Rasa imports)."""
