@@ -37,11 +37,12 @@ system-deps:
 train: $(MODEL)
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	mkdir -p models var
-	# --force: Rasa's cache fingerprints component configs, not their code (bot/nlu/*.py changes)
+	# No --force: Rasa's cache (.rasa/cache) reuses each component's output while its fingerprint holds;
+	# our components add their helper modules' code and data files to it (bot/nlu/fingerprint.py).
 	# Each model is named after the hash of its training inputs (models/madoguchi-<hash>.tar.gz, shown on
 	# /staff/ and in /metrics); $(MODEL) is a hard link to the newest, swapped in atomically. Keeps 3.
 	name=madoguchi-$$(cat $(sort $(TRAINING_INPUTS)) | sha256sum | cut -c1-12) && \
-	$(RASA) train --force --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name $$name && \
+	$(RASA) train --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name $$name && \
 	ln -f models/$$name.tar.gz $@.new && mv -f $@.new $@ && \
 	ls -t models/madoguchi-*.tar.gz | tail -n +4 | xargs -r rm -f --
 	touch $@
