@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_INTRA_OP_PARALLELISM_THREADS ?= 1
 export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 # One BLAS thread too: numpy's OpenBLAS threads spin between the classifier's tiny products (Rasa CPU per
-# message 23 → 13 ms at 8 customers, same throughput; measured with bot.benchmark.servers on 2026-12-01).
+# message 23 → 13 ms at 8 customers, same throughput; measured with bot.devtools.benchmark.servers on 2026-12-01).
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
@@ -67,15 +67,15 @@ test: install system-deps validate pytest story-test
 
 ## eval: held-out accuracy, also of the stock Rasa peer of `make bench` (trained once into var/bench/peer, shared)
 eval: $(STAMP)
-	$(PY) -m bot.evaluation --heldout tests/nlu_heldout --peer
-	$(PY) -m bot.evaluation --heldout tests/nlu_fresh --peer
-	$(PY) -m bot.evaluation --heldout tests/nlu_blind --peer
-	$(PY) -m bot.evaluation --report
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_heldout --peer
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_fresh --peer
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_blind --peer
+	$(PY) -m bot.devtools.evaluation --report
 
 ## bench: latency/throughput of the single server, the cluster and a stock Rasa peer, faults under load; rewrites docs/benchmarks.md
-##   (BENCH_ARGS="--levels 8 --no-cluster ..." for shorter runs: python -m bot.bench --help)
+##   (BENCH_ARGS="--levels 8 --no-cluster ..." for shorter runs: python -m bot.devtools.bench --help)
 bench: $(MODEL)
-	$(PY) -m bot.bench $(BENCH_ARGS)
+	$(PY) -m bot.devtools.bench $(BENCH_ARGS)
 
 ## cluster: nginx → 2 Rasa servers, PostgreSQL tracker store, Redis lock store, action server (loopback)
 cluster: $(MODEL)

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from bot.localserver import free_port, tail, wait_http  # noqa: F401
+from bot.devtools.localserver import free_port, tail, wait_http  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

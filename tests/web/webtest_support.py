@@ -16,9 +16,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot import localserver
+from bot.devtools import localserver
 from tests.socketio_support import aiohttp_compat, disconnect
-from bot.localserver import free_port, tail  # noqa: F401  (used by the tests)
+from bot.devtools.localserver import free_port, tail  # noqa: F401  (used by the tests)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import settings
-from bot.localserver import free_port, tail, wait_http  # noqa: F401  (free_port: used by cluster.py)
+from bot.devtools.localserver import free_port, tail, wait_http  # noqa: F401  (free_port: used by cluster.py)
 
 ROOT = settings.PROJECT_ROOT
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -78,7 +78,7 @@ class SingleServer:
     # > 1: SANIC_WORKERS processes in the one Rasa server; Rasa allows that only with a Redis lock
     # store, so a private redis-server is started on a free loopback port.
     sanic_workers: int = 1
-    # True: start Rasa as `python -m bot.lean_rasa run` (Rasa's CLI without importing JAX) instead of `rasa run`
+    # True: start Rasa as `python -m bot.devtools.lean_rasa run` (Rasa's CLI without importing JAX) instead of `rasa run`
     lean: bool = False
     secret: str = "bench-secret-not-for-production-0123456789"
     workdir: Path = field(init=False)
@@ -142,7 +142,7 @@ class SingleServer:
             raise RuntimeError(f"accounts load-demo failed: {load.stderr}")
         logs = [self.workdir / "actions.log", self.workdir / "rasa.log"]
         self.start_actions()
-        launcher = [str(VENV_BIN / "python"), "-m", "bot.lean_rasa"] if self.lean else [str(VENV_BIN / "rasa")]
+        launcher = [str(VENV_BIN / "python"), "-m", "bot.devtools.lean_rasa"] if self.lean else [str(VENV_BIN / "rasa")]
         self.rasa = subprocess.Popen(
             launcher + ["run", "--model", str(self.model), "--port", str(self.rasa_port),
              "--interface", "127.0.0.1", "--enable-api", "--auth-token", rasa_env["MADOGUCHI_API_TOKEN"],
