@@ -18,15 +18,23 @@ from typing import Dict, Iterable, Optional, Set
 
 PACKAGE = "bot"
 DATA_SUFFIXES = (".yml", ".yaml", ".json")
+PACKAGE_DIR: Optional[Path] = None  # where bot/ is read from; None: where Python finds it (tests use a copy)
+
+
+def _package_dir() -> Optional[Path]:
+    if PACKAGE_DIR is not None:
+        return PACKAGE_DIR
+    spec = importlib.util.find_spec(PACKAGE)  # a top-level name: located, not imported
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
 
 
 def _source_file(module: str) -> Optional[Path]:
     """The module's .py file, found without importing anything; None for a name that is no module
     (``from bot.x import name``: bot.x.name)."""
-    spec = importlib.util.find_spec(PACKAGE)  # a top-level name: located, not imported
-    if spec is None or not spec.origin:
+    package_dir = _package_dir()
+    if package_dir is None:
         return None
-    base = Path(spec.origin).parent.joinpath(*module.split(".")[1:])
+    base = package_dir.joinpath(*module.split(".")[1:])
     for candidate in (base / "__init__.py", base.with_suffix(".py")):
         if candidate.is_file():
             return candidate
