@@ -85,7 +85,7 @@ def endpoints(action_port: int, base: Optional[Mapping[str, Any]] = None, **sect
     return result
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the server gets SIGTERM when the process that started it dies (a killed test run)."""
     try:
         import ctypes
@@ -147,7 +147,7 @@ class LocalServers:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "ab") as handle:  # appended: a restarted server keeps the earlier lines
             return subprocess.Popen(args, cwd=str(cwd), env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                    start_new_session=True, preexec_fn=_die_with_parent)
+                                    start_new_session=True, preexec_fn=die_with_parent)
 
     def spawn_actions(self, **extra_env: str) -> subprocess.Popen:
         self.actions = self._spawn(
