@@ -40,10 +40,11 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	# No --force: Rasa's cache (.rasa/cache) reuses each component's output while its fingerprint holds;
 	# our components add their helper modules' code and data files to it (bot/nlu/fingerprint.py).
 	# Each model is named after the hash of its training inputs (models/madoguchi-<hash>.tar.gz, shown on
-	# /staff/ and in /metrics); $(MODEL) is a hard link to the newest, swapped in atomically. Keeps 3.
+	# /staff/ and in /metrics); $(MODEL) is a hard link to the newest, swapped in atomically (already that
+	# link when the inputs are unchanged, e.g. after a checkout touched them: mv would refuse). Keeps 3.
 	name=madoguchi-$$(cat $(sort $(TRAINING_INPUTS)) | sha256sum | cut -c1-12) && \
 	$(RASA) train --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name $$name && \
-	ln -f models/$$name.tar.gz $@.new && mv -f $@.new $@ && \
+	{ [ models/$$name.tar.gz -ef $@ ] || { ln -f models/$$name.tar.gz $@.new && mv -f $@.new $@; }; } && \
 	ls -t models/madoguchi-*.tar.gz | tail -n +4 | xargs -r rm -f --
 	touch $@
 
