@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_INTRA_OP_PARALLELISM_THREADS ?= 1
 export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 # One BLAS thread too: numpy's OpenBLAS threads spin between the classifier's tiny products (Rasa CPU per
-# message 23 → 13 ms at 8 customers, same throughput; measured with bot.benchmark.servers on 2026-12-01).
+# message 23 → 13 ms at 8 customers, same throughput; measured with bot.devtools.benchmark.servers on 2026-12-01).
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
@@ -37,12 +37,14 @@ system-deps:
 train: $(MODEL)
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	mkdir -p models var
-	# --force: Rasa's cache fingerprints component configs, not their code (bot/nlu/*.py changes)
+	# No --force: Rasa's cache (.rasa/cache) reuses each component's output while its fingerprint holds;
+	# our components add their helper modules' code and data files to it (bot/nlu/fingerprint.py).
 	# Each model is named after the hash of its training inputs (models/madoguchi-<hash>.tar.gz, shown on
-	# /staff/ and in /metrics); $(MODEL) is a hard link to the newest, swapped in atomically. Keeps 3.
+	# /staff/ and in /metrics); $(MODEL) is a hard link to the newest, swapped in atomically (already that
+	# link when the inputs are unchanged, e.g. after a checkout touched them: mv would refuse). Keeps 3.
 	name=madoguchi-$$(cat $(sort $(TRAINING_INPUTS)) | sha256sum | cut -c1-12) && \
-	$(RASA) train --force --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name $$name && \
-	ln -f models/$$name.tar.gz $@.new && mv -f $@.new $@ && \
+	$(RASA) train --config config.yml --domain domain.yml --data data rules --out models --fixed-model-name $$name && \
+	{ [ models/$$name.tar.gz -ef $@ ] || { ln -f models/$$name.tar.gz $@.new && mv -f $@.new $@; }; } && \
 	ls -t models/madoguchi-*.tar.gz | tail -n +4 | xargs -r rm -f --
 	touch $@
 
@@ -66,15 +68,15 @@ test: install system-deps validate pytest story-test
 
 ## eval: held-out accuracy, also of the stock Rasa peer of `make bench` (trained once into var/bench/peer, shared)
 eval: $(STAMP)
-	$(PY) -m bot.evaluation --heldout tests/nlu_heldout --peer
-	$(PY) -m bot.evaluation --heldout tests/nlu_fresh --peer
-	$(PY) -m bot.evaluation --heldout tests/nlu_blind --peer
-	$(PY) -m bot.evaluation --report
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_heldout --peer
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_fresh --peer
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_blind --peer
+	$(PY) -m bot.devtools.evaluation --report
 
 ## bench: latency/throughput of the single server, the cluster and a stock Rasa peer, faults under load; rewrites docs/benchmarks.md
-##   (BENCH_ARGS="--levels 8 --no-cluster ..." for shorter runs: python -m bot.bench --help)
+##   (BENCH_ARGS="--levels 8 --no-cluster ..." for shorter runs: python -m bot.devtools.bench --help)
 bench: $(MODEL)
-	$(PY) -m bot.bench $(BENCH_ARGS)
+	$(PY) -m bot.devtools.bench $(BENCH_ARGS)
 
 ## cluster: nginx → 2 Rasa servers, PostgreSQL tracker store, Redis lock store, action server (loopback)
 cluster: $(MODEL)

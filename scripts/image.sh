@@ -34,7 +34,9 @@ RASA_PINS=(rasa==3.6.21 rasa-sdk==3.6.2)
 # python <= 3.11.2 only, so the image installs it too (deploy/Containerfile reads image-pins.txt).
 IMAGE_PINS=(async-timeout==4.0.3)
 # The project's runtime files (tracked, or new and not ignored), copied into the image under /app.
-APP_PATHS=(bot actions data rules fixtures deploy requirements config.yml domain.yml credentials.yml endpoints.yml)
+# bot/devtools/ (benchmark, evaluation, local-server harness) is left out: serving customers never imports it.
+APP_PATHS=(bot actions data rules fixtures deploy requirements config.yml domain.yml credentials.yml endpoints.yml
+           ':(exclude)bot/devtools')
 
 log() { echo "image: $*"; }
 die() { echo "image: $*" >&2; exit 1; }

@@ -11,7 +11,7 @@ find weak and confusable topics while writing training data.
 
 --calibrate: the out-of-fold SVM scores of every training example go through what the chat does with
 them (bot.nlu.classifier.decide: service words, service-dependent topics; Rasa's FallbackClassifier;
-bot.chat_eval.outcome_of), for a grid of softmax temperatures, thresholds and ambiguity thresholds.
+bot.devtools.chat_eval.outcome_of), for a grid of softmax temperatures, thresholds and ambiguity thresholds.
 Chosen: among the settings that answer at least --min-direct of the messages directly, the one with the
 fewest confident wrong answers (then the most answered right in the chat, a topic list with the right
 answer counting ½). It also prints the best setting whose confident-wrong rate is at most
@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from bot.evaluation import TRAIN_DIR, read_examples, service_of
+from bot.devtools.evaluation import TRAIN_DIR, read_examples, service_of
 from bot.nlu.classifier import BLOCKS, LinearIntentClassifier, build_vectorizers, stack
 from bot.nlu.features import kana_variant, message_blocks, words_of
 
@@ -90,7 +90,7 @@ def oof_scores(examples: Sequence[Tuple[str, str]], folds: int, seed: int, c: fl
 
 def calibrate(examples: Sequence[Tuple[str, str]], scores: np.ndarray, classes: List[str], max_wrong: float,
               min_direct: float, temperatures: Sequence[float], thresholds: Sequence[float], ambiguities: Sequence[float]) -> Dict:
-    from bot.chat_eval import FALLBACK, ChatScores, outcome_of
+    from bot.devtools.chat_eval import FALLBACK, ChatScores, outcome_of
     from bot.nlu.classifier import decide
     from bot.support.service_words import services_in
 

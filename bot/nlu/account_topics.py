@@ -41,6 +41,13 @@ class AccountTopicRouter(GraphComponent):
         return {}
 
     @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Rasa's cache key covers this class's source only: add its helper modules and data files."""
+        from bot.nlu.fingerprint import code_fingerprint
+
+        return code_fingerprint(__name__)
+
+    @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "AccountTopicRouter":
         return cls()

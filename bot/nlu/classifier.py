@@ -163,6 +163,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def required_packages() -> List[Text]:
         return ["sklearn"]
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Rasa's cache key covers this class's source only: add its helper modules and data files."""
+        from bot.nlu.fingerprint import code_fingerprint
+
+        return code_fingerprint(__name__)
+
     def __init__(
         self,
         config: Dict[Text, Any],

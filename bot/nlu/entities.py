@@ -145,6 +145,13 @@ class SpacyEntityRuler(GraphComponent, EntityExtractorMixin):
     def supported_languages() -> Optional[List[Text]]:
         return ["ja"]
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Rasa's cache key covers this class's source only: add its helper modules and data files."""
+        from bot.nlu.fingerprint import code_fingerprint
+
+        return code_fingerprint(__name__, [Path(config.get("patterns_file") or PATTERNS_FILE)])
+
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._nlp = build_nlp(config.get("patterns_file") or str(PATTERNS_FILE))
 

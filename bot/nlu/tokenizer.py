@@ -42,6 +42,13 @@ class FugashiTokenizer(Tokenizer):
     def supported_languages() -> Optional[List[Text]]:
         return ["ja"]
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Rasa's cache key covers this class's source only: add its helper modules and data files."""
+        from bot.nlu.fingerprint import code_fingerprint
+
+        return code_fingerprint(__name__)
+
     @staticmethod
     def required_packages() -> List[Text]:
         return ["fugashi", "unidic_lite"]

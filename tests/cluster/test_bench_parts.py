@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.benchmark import load, report, traffic
-from bot.benchmark.traffic import Message
+from bot.devtools.benchmark import load, report, traffic
+from bot.devtools.benchmark.traffic import Message
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,7 +96,7 @@ def test_each_simulated_customer_has_conversations_of_ten_messages():
 
     from aiohttp import web
 
-    from bot.localserver import free_port
+    from bot.devtools.localserver import free_port
 
     seen = []
 
@@ -128,7 +128,7 @@ def test_each_simulated_customer_has_conversations_of_ten_messages():
 # ---- issue #17: stock Rasa peer, faults, memory, comparison with the previous run ----------------
 
 def test_fault_replies_are_classified_as_answer_apology_or_lost():
-    from bot.benchmark import faults
+    from bot.devtools.benchmark import faults
 
     assert faults.classify(200, [{"recipient_id": "s", "text": "月額は550円です"}]) == faults.OK
     assert faults.classify(200, [{"recipient_id": "s", "buttons": [{"title": "はい"}]}]) == faults.OK
@@ -141,7 +141,7 @@ def test_fault_replies_are_classified_as_answer_apology_or_lost():
 
 
 def test_apology_prefixes_are_the_texts_customers_get():
-    from bot.benchmark import faults
+    from bot.devtools.benchmark import faults
     from bot.support.contacts import apology
 
     guard = (ROOT / "bot" / "channels" / "guard.py").read_text(encoding="utf-8")
@@ -152,7 +152,7 @@ def test_apology_prefixes_are_the_texts_customers_get():
 
 
 def test_fault_scripts_never_repeat_a_text_within_a_conversation():
-    from bot.benchmark import faults
+    from bot.devtools.benchmark import faults
 
     corpus = traffic.load_corpus()
     script = faults.unique_script(corpus, 3, 95, {"A1001": "t"})
@@ -164,7 +164,7 @@ def test_fault_scripts_never_repeat_a_text_within_a_conversation():
 
 
 def test_stored_turns_are_checked_for_loss_duplicates_and_order():
-    from bot.benchmark import faults
+    from bot.devtools.benchmark import faults
 
     sent = {"c1": [("a", "ok"), ("b", "ok"), ("c", "apology")], "c2": [("x", "ok"), ("y", "ok")]}
     assert faults.check_turns(sent, {"c1": ["a", "b", "c"], "c2": ["x", "y"]}) == {
@@ -175,7 +175,7 @@ def test_stored_turns_are_checked_for_loss_duplicates_and_order():
 
 
 def test_seconds_until_answers_are_normal_again():
-    from bot.benchmark.faults import APOLOGY, LOST, OK, Reply, seconds_until_normal
+    from bot.devtools.benchmark.faults import APOLOGY, LOST, OK, Reply, seconds_until_normal
 
     def r(done, kind, failed=0):
         return Reply("c", "t", done - 0.1, done, kind, failed)
@@ -187,7 +187,7 @@ def test_seconds_until_answers_are_normal_again():
 
 
 def test_smaps_are_summed_per_kind_of_mapping():
-    from bot.benchmark import memory
+    from bot.devtools.benchmark import memory
 
     text = "\n".join([
         "7f00-7f10 r-xp 00000000 08:01 1 /venv/lib/tensorflow/libtensorflow_framework.so.2", "Size: 64 kB",
@@ -213,7 +213,7 @@ def test_previous_single_server_figures_are_read_from_the_last_benchmark_doc():
 
 
 def test_stock_peer_uses_rasas_own_components_and_policies_on_the_projects_data():
-    from bot.benchmark import peer
+    from bot.devtools.benchmark import peer
 
     config = yaml.safe_load(peer.CONFIG.read_text(encoding="utf-8"))
     names = [c["name"] for c in config["pipeline"]]
@@ -229,7 +229,7 @@ def test_stock_peer_uses_rasas_own_components_and_policies_on_the_projects_data(
 
 
 def test_peer_cache_key_changes_with_its_inputs(tmp_path):
-    from bot.benchmark import peer
+    from bot.devtools.benchmark import peer
 
     a = tmp_path / "a.yml"
     a.write_text("x: 1")
@@ -270,7 +270,7 @@ def test_readme_block_replaces_only_the_marked_table():
 def test_lean_rasa_launcher_makes_jax_unimportable_and_nothing_else():
     import sys
 
-    code = ("import bot.lean_rasa as l; l.block_optional_imports()\n"
+    code = ("import bot.devtools.lean_rasa as l; l.block_optional_imports()\n"
             "try:\n    import jax\n    print('imported')\nexcept ImportError:\n    print('blocked')\n"
             "import json; print(json.dumps([1]))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)

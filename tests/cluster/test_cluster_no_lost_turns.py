@@ -19,9 +19,9 @@ import uuid
 import aiohttp
 import pytest
 
-from bot.benchmark import traffic
-from bot.benchmark.cluster import Cluster, skip_reason
-from bot.benchmark.servers import MODEL
+from bot.devtools.benchmark import traffic
+from bot.devtools.benchmark.cluster import Cluster, skip_reason
+from bot.devtools.benchmark.servers import MODEL
 
 pytestmark = pytest.mark.slow
 

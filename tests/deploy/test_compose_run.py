@@ -17,7 +17,7 @@ from typing import Dict, Iterator
 
 import pytest
 
-from bot.localserver import free_port
+from bot.devtools.localserver import free_port
 from tests.web.webtest_support import http
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from bot.localserver import free_port
+from bot.devtools.localserver import free_port
 from tests.web.webtest_support import ChatClient, http
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -133,8 +133,8 @@ from bot.channels import guard
 from bot.nlu import classifier, entities
 from bot.answers import SERVICE_MODULES
 from actions.identity import extract_contract_no
-from bot.evaluation import service_of
-from bot.eval_report import SERVICES as REPORTED
+from bot.devtools.evaluation import service_of
+from bot.devtools.eval_report import SERVICES as REPORTED
 
 assert SERVICE_NAMES[Service.PET_CARE] == "ペットケア"
 assert contacts.SERVICES[-1] == topics.SERVICE_ORDER[-1] == "pet_care"

@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,10 +17,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from bot.localserver import free_port, tail, wait_http  # noqa: F401
+from bot.devtools.localserver import (  # noqa: F401  (tail, wait_http: used by the tests)
+    VENV_BIN, LocalServers, endpoints, free_port, server_env, tail, wait_http,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "madoguchi.tar.gz"
 ACTION_TIMEOUT = 3  # MADOGUCHI_ACTION_TIMEOUT of the test Rasa server (seconds)
 
@@ -50,98 +50,69 @@ def get_json(url: str, timeout: float = 10) -> Any:
 
 
 class Stack:
+    """The hardening servers on bot.devtools.localserver.LocalServers: Rasa with --debug, the action server -vv."""
+
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
-        self.rasa_port = free_port()
-        self.actions_port = free_port()
-        self.url = f"http://127.0.0.1:{self.rasa_port}"
-        self.webhook = self.url + "/webhooks/rest/webhook"
         self.tracker_db = tmp / "tracker.db"
         self.rasa_log = tmp / "rasa.log"
         self.actions_log = tmp / "actions.log"
         self.secret = "hardening-" + os.urandom(16).hex()
         self.action_secret = "actions-" + os.urandom(16).hex()
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
+        self.env = server_env({
             "MADOGUCHI_SECRET": self.secret,
             "MADOGUCHI_VAR_DIR": str(tmp / "var"),
             "MADOGUCHI_DB_URL": f"sqlite:///{tmp / 'accounts.db'}",
             "MADOGUCHI_ACTION_TIMEOUT": str(ACTION_TIMEOUT),
             "MADOGUCHI_ACTION_SECRET": self.action_secret,
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        }
-        endpoints = {
-            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook",
-                                "enable_selective_domain": True,  # as endpoints.yml
-                                "headers": {"Authorization": f"Bearer {self.action_secret}"}},
-            "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)},
-        }
-        (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
+        })
+        self.api_token: Optional[str] = None  # Rasa's HTTP API token (ProductionStack sets one)
+        self.ready_path = "/status"
+        self.actions_port = free_port()
+        tracker = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}
+        (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints(self.actions_port, tracker_store=tracker)))
         shutil.copy(ROOT / "credentials.yml", tmp / "credentials.yml")
-        self.rasa: Optional[subprocess.Popen] = None
-        self.actions: Optional[subprocess.Popen] = None
-        self._logs: List[Any] = []
+        self.servers = LocalServers(tmp, self.env, tmp / "endpoints.yml", credentials=tmp / "credentials.yml",
+                                    action_port=self.actions_port, rasa_args=["--debug"], action_args=["-vv"])
+        self.rasa_port = self.servers.rasa_port
+        self.url = f"http://127.0.0.1:{self.rasa_port}"
+        self.webhook = self.url + "/webhooks/rest/webhook"
+
+    @property
+    def rasa(self) -> Optional[subprocess.Popen]:
+        return self.servers.rasa
+
+    @property
+    def actions(self) -> Optional[subprocess.Popen]:
+        return self.servers.actions
 
     # ----------------------------------------------------------------------- processes
-    def _start(self, args: List[str], log: Path, env: Dict[str, str]) -> subprocess.Popen:
-        handle = open(log, "ab")
-        self._logs.append(handle)
-        return subprocess.Popen(args, cwd=str(ROOT), env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-
-    def _wait(self, url: str, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
-        wait_http(url, [process], [log], timeout, interval=0.3)
-
-    @staticmethod
-    def _stop(process: Optional[subprocess.Popen]) -> None:
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
     def load_demo_accounts(self) -> None:
         subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "accounts", "import",
                         str(ROOT / "fixtures" / "demo_accounts.yml")],
                        cwd=str(ROOT), env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=300)
 
     def start_actions(self, **env: str) -> None:
-        self.actions = self._start(
-            [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
-             "-p", str(self.actions_port), "-vv"], self.actions_log, {**self.env, **env})
-        self._wait(f"http://127.0.0.1:{self.actions_port}/health", self.actions, self.actions_log)
+        self.servers.start_actions(300, **env)
 
     def stop_actions(self) -> None:
-        self._stop(self.actions)
-        self.actions = None
+        self.servers.stop_actions()
 
     def start_rasa(self) -> None:
-        self.rasa = self._start(
-            [str(VENV_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(self.rasa_port),
-             "-m", str(MODEL), "--credentials", str(self.tmp / "credentials.yml"),
-             "--endpoints", str(self.tmp / "endpoints.yml"), "--debug"],
-            self.rasa_log, self.env)
-        self._wait(self.url + "/status", self.rasa, self.rasa_log)
+        # MODEL is read now: tests/staff swaps in a private copy of the model
+        self.servers.model, self.servers.api_token, self.servers.ready_path = MODEL, self.api_token, self.ready_path
+        self.servers.spawn_rasa()
+        self.servers.wait_rasa(300)
         # The first messages load lazily initialised parts of the pipeline; the 1-second bound is
         # about a running server, so warm it up (NLU, a response, a custom action).
         for text in ("こんにちは", "オペレーターと話したい"):
             self.say("warmup-" + os.urandom(4).hex(), text, timeout=120)
 
     def stop_rasa(self) -> None:
-        self._stop(self.rasa)
-        self.rasa = None
+        self.servers.stop_rasa()
 
     def stop(self) -> None:
-        self.stop_rasa()
-        self.stop_actions()
-        for handle in self._logs:
-            handle.close()
+        self.servers.stop()
 
     # ----------------------------------------------------------------------- talking
     def say(self, sender: str, text: str, token: Optional[str] = None, timeout: float = 30) -> Tuple[int, Any, float]:

@@ -1,9 +1,9 @@
-"""How `make eval` and the CV calibration score what the customer gets in the chat (bot/chat_eval.py),
-and the README table / HTML report it writes (bot/eval_report.py)."""
+"""How `make eval` and the CV calibration score what the customer gets in the chat (bot/devtools/chat_eval.py),
+and the README table / HTML report it writes (bot/devtools/eval_report.py)."""
 import json
 
-from bot import chat_eval, eval_report
-from bot.chat_eval import Outcome, credit, outcome_of
+from bot.devtools import chat_eval, eval_report
+from bot.devtools.chat_eval import Outcome, credit, outcome_of
 
 
 def test_direct_answers_count_one_lists_with_the_answer_half_and_wrong_direct_answers_are_confident_wrong():

@@ -3,7 +3,7 @@ one the bot can answer (an intent of the domain, or a FAQ key with a response)."
 import pytest
 import yaml
 
-from bot.evaluation import BLIND_DIR, FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
+from bot.devtools.evaluation import BLIND_DIR, FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
 from bot.settings import PROJECT_ROOT
 
 
@@ -44,4 +44,4 @@ def test_make_eval_measures_all_three_held_out_sets():
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     for directory in (HELDOUT_DIR, FRESH_DIR, BLIND_DIR):
         assert f"--heldout tests/{directory.name}" in makefile
-    assert "bot.evaluation --report" in makefile
+    assert "bot.devtools.evaluation --report" in makefile

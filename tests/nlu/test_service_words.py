@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from bot.evaluation import TRAIN_DIR, read_examples
+from bot.devtools.evaluation import TRAIN_DIR, read_examples
 from bot.faq.catalog import SERVICE_OF_PREFIX
 from bot.nlu.classifier import GENERIC_INTENT, decide
 from bot.nlu.normalize import normalize

@@ -39,17 +39,7 @@ class ProductionStack(Stack):
         self.api_token = "api-" + os.urandom(16).hex()
         self.env.update({"MADOGUCHI_ENV": "production", "MADOGUCHI_REST_TOKEN": self.rest_token,
                          "MADOGUCHI_API_TOKEN": self.api_token})
-
-    def start_rasa(self) -> None:
-        self.rasa = self._start(
-            [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.api_token,
-             "-i", "127.0.0.1", "-p", str(self.rasa_port), "-m", str(MODEL),
-             "--credentials", str(self.tmp / "credentials.yml"),
-             "--endpoints", str(self.tmp / "endpoints.yml")],
-            self.rasa_log, self.env)
-        self._wait(self.url + "/webhooks/rest/", self.rasa, self.rasa_log)
-        for text in ("こんにちは", "オペレーターと話したい"):
-            self.say("warmup-" + os.urandom(4).hex(), text, timeout=120)
+        self.ready_path = "/webhooks/rest/"  # /status needs the API token in production
 
     def say(self, sender: str, text: str, token: Optional[str] = None, timeout: float = 30,
             bearer: Optional[str] = "default") -> Tuple[int, Any, float]:

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cluster():
-    from bot.benchmark.cluster import Cluster, skip_reason
-    from bot.benchmark.servers import MODEL
+    from bot.devtools.benchmark.cluster import Cluster, skip_reason
+    from bot.devtools.benchmark.servers import MODEL
 
     reason = skip_reason()
     if reason:

@@ -258,7 +258,7 @@ def redis_url(tmp_path):
     import subprocess
     import time as _time
 
-    from bot.localserver import free_port
+    from bot.devtools.localserver import free_port
 
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed (make test installs it as root)")

@@ -127,7 +127,7 @@ def test_bot_ask_batch_summary(stack, tmp_path):
 
 
 def test_bot_ask_without_a_bot_fails_clearly(stack):
-    from bot.localserver import free_port
+    from bot.devtools.localserver import free_port
 
     result = run_bot(stack, "ask", "--url", f"http://127.0.0.1:{free_port()}", "こんにちは")
     assert result.returncode == 1 and "is it running" in result.stderr
@@ -197,7 +197,7 @@ def test_shell_session_prints_diagnostics(stack, tmp_path):
     endpoints = yaml.safe_load((stack.tmp / "endpoints.yml").read_text())
     endpoints["tracker_store"]["db"] = str(tmp_path / "shell-tracker.db")
     (tmp_path / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
-    from bot.localserver import free_port
+    from bot.devtools.localserver import free_port
 
     env = {**stack.env, "TERM": "xterm", "MADOGUCHI_SHELL_DEBUG": "1", "MADOGUCHI_SHELL_ACCOUNT": "A1001"}
     args = [str(VENV_BIN / "python"), "-m", "bot.staff.shell", "--model", str(hardening_support.MODEL),

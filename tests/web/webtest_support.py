@@ -7,7 +7,6 @@ import http.server as http_server
 import json
 import threading
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,9 +15,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot import localserver
+from bot.devtools import localserver
 from tests.socketio_support import aiohttp_compat, disconnect
-from bot.localserver import free_port, tail  # noqa: F401  (used by the tests)
+from bot.devtools.localserver import free_port, stop_process, tail  # noqa: F401  (used by the tests)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -30,37 +29,13 @@ def wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path) ->
 
 
 def start_process(args: List[str], log: Path, env: Dict[str, str], cwd: Path) -> subprocess.Popen:
-    full_env = {**os.environ, **env}
-    pythonpath = [str(PROJECT_ROOT)] + ([full_env["PYTHONPATH"]] if full_env.get("PYTHONPATH") else [])
-    full_env["PYTHONPATH"] = os.pathsep.join(pythonpath)
-    full_env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    """A helper server of a test (echo server, Redis) in its own session; it dies with the test process."""
+    full_env = localserver.server_env(env)
     handle = open(log, "wb")
     return subprocess.Popen(
         args, cwd=str(cwd), env=full_env, stdout=handle, stderr=subprocess.STDOUT,
-        start_new_session=True, preexec_fn=_die_with_parent,
+        start_new_session=True, preexec_fn=localserver.die_with_parent,
     )
-
-
-def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM when the test process dies (e.g. killed by a timeout)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
-
-
-def stop_process(process: Optional[subprocess.Popen]) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -188,7 +163,7 @@ class RasaStack:
         self.actions_port = free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.chat_url = self.url + "/chat/"
-        self.processes: List[subprocess.Popen] = []
+        self.servers: Optional[localserver.LocalServers] = None
         self.action_secret = "e2e-actions-" + os.urandom(16).hex()
         self.env = {
             "MADOGUCHI_SECRET": "e2e-" + os.urandom(16).hex(),
@@ -200,9 +175,7 @@ class RasaStack:
         }
         endpoints_file = PROJECT_ROOT / "endpoints.yml"
         endpoints = (yaml.safe_load(endpoints_file.read_text()) if endpoints_file.exists() else None) or {}
-        endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{self.actions_port}/webhook",
-                                        "enable_selective_domain": True,  # as endpoints.yml
-                                        "headers": {"Authorization": f"Bearer {self.action_secret}"}}
+        endpoints = localserver.endpoints(self.actions_port, endpoints)
         store = endpoints.get("tracker_store")
         if isinstance(store, dict) and store.get("dialect") == "sqlite":
             store["db"] = str(tmp / "tracker.db")
@@ -228,31 +201,21 @@ class RasaStack:
             )
             self.demo_accounts_loaded = result.returncode == 0
             (self.tmp / "accounts-import.log").write_bytes(result.stdout)
-        actions_dir = Path(os.environ.get("MADOGUCHI_E2E_ACTIONS_DIR", PROJECT_ROOT))
+        self.servers = localserver.LocalServers(
+            self.tmp, localserver.server_env(self.env), self.tmp / "endpoints.yml", model=self.model,
+            credentials=self.tmp / "credentials.yml", rasa_port=self.rasa_port, action_port=self.actions_port,
+            ready_path="/status", actions_cwd=Path(os.environ.get("MADOGUCHI_E2E_ACTIONS_DIR", PROJECT_ROOT)))
+        self.servers.start(timeout)
         try:
-            actions = start_process(
-                [python, "-m", "bot.action_server", "--actions", "actions", "-p", str(self.actions_port)],
-                self.tmp / "actions.log", self.env, cwd=actions_dir)
-            self.processes.append(actions)
-            rasa = start_process(
-                [str(VENV_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
-                 "-p", str(self.rasa_port), "-m", str(self.model),
-                 "--credentials", str(self.tmp / "credentials.yml"),
-                 "--endpoints", str(self.tmp / "endpoints.yml")],
-                self.tmp / "rasa.log", self.env, cwd=PROJECT_ROOT)
-            self.processes.append(rasa)
-            wait_http(f"http://127.0.0.1:{self.actions_port}/health", actions, timeout, self.tmp / "actions.log")
-            wait_http(self.url + "/status", rasa, timeout, self.tmp / "rasa.log")
-            wait_http(self.chat_url, rasa, 30, self.tmp / "rasa.log")
+            wait_http(self.chat_url, self.servers.rasa, 30, self.tmp / "rasa.log")
         except Exception:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            stop_process(process)
-        self.processes.clear()
+        if self.servers is not None:
+            self.servers.stop()
 
 
 def launch_chromium(playwright: Any) -> Any:

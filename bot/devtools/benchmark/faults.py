@@ -35,8 +35,8 @@ from typing import Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
-from bot.benchmark.load import CONVERSATION_LENGTH, WEBHOOK
-from bot.benchmark.traffic import Corpus, Message, customer_script
+from bot.devtools.benchmark.load import CONVERSATION_LENGTH, WEBHOOK
+from bot.devtools.benchmark.traffic import Corpus, Message, customer_script
 
 # The first characters of every polite apology a customer can get (bot/channels/guard.py NO_REPLY_TEXT,
 # SLOW_REPLY_TEXT; bot/support/contacts.py apology); tests/cluster/test_bench_parts.py keeps them true.
@@ -230,7 +230,7 @@ class TrackerReader:
 async def drive(url: str, scripts: List[List[Message]], prefix: str, fault: Callable[["FaultResult"], Awaitable[None]],
                 result: FaultResult, tail_seconds: float = 20.0, request_timeout: float = 60.0,
                 reader: Optional[TrackerReader] = None, clean: Callable[[str], str] = lambda t: t) -> FaultResult:
-    """Closed-loop customers (as bot.benchmark.load) until `tail_seconds` after `fault` returned.
+    """Closed-loop customers (as bot.devtools.benchmark.load) until `tail_seconds` after `fault` returned.
     `clean`: the text as the channel stores it (bot.channels.guard.clean_text)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

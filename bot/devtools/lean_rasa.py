@@ -1,4 +1,4 @@
-"""``python -m bot.lean_rasa run ...``: exactly ``rasa run ...`` (Rasa's own CLI, unchanged), without JAX.
+"""``python -m bot.devtools.lean_rasa run ...``: exactly ``rasa run ...`` (Rasa's own CLI, unchanged), without JAX.
 
 TensorFlow 2.12 imports JAX when it is installed (the lock has it: TensorFlow's metadata requires it)
 only for TFLite's optional JAX converter (``tensorflow/lite/python/util.py``, inside

@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, Optional
 
 import aiohttp
 
-from bot.benchmark.traffic import Message
+from bot.devtools.benchmark.traffic import Message
 
 WEBHOOK = "/webhooks/rest/webhook"
 

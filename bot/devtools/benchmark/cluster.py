@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.benchmark.servers import ROOT, base_env, free_port
+from bot.devtools.benchmark.servers import ROOT, base_env, free_port
 
 SCRIPT = ROOT / "scripts" / "cluster.sh"
 

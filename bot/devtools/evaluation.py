@@ -137,17 +137,17 @@ def score(gold: Sequence[str], predicted: Sequence[str]) -> Dict[str, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.devtools.evaluation", description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--heldout", type=Path, default=HELDOUT_DIR, help="directory of held-out NLU files")
     parser.add_argument("--out", type=Path, default=None, help="JSON results (default results/eval-<dir>.json)")
     parser.add_argument("--peer", action="store_true",
-                        help="also the stock Rasa peer of `make bench` (bot/benchmark/peer.py; trained once, cached)")
+                        help="also the stock Rasa peer of `make bench` (bot/devtools/benchmark/peer.py; trained once, cached)")
     parser.add_argument("--report", action="store_true",
-                        help="from results/eval-*.json: README accuracy table and results/eval.html (bot.eval_report)")
+                        help="from results/eval-*.json: README accuracy table and results/eval.html (bot.devtools.eval_report)")
     args = parser.parse_args(argv)
     if args.report:
-        from bot import eval_report
+        from bot.devtools import eval_report
 
         return eval_report.main()
     args.out = args.out or PROJECT_ROOT / "results" / f"eval-{args.heldout.name}.json"
@@ -164,14 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     predictions = [prediction_of(p) for p in parses]
     rasa_scores = score(gold, [p for p, _, _ in predictions])
     rasa_scores["fallback"] = fallback_report(gold, predictions)
-    from bot import chat_eval
+    from bot.devtools import chat_eval
 
     rasa_scores["chat"] = chat_eval.score_outcomes(gold, [chat_eval.chat_outcome(p) for p in parses])
     rasa_scores["messages"] = chat_eval.message_records(gold, parses)
     baseline_scores = score(gold, TfidfNearestNeighbour(train).predict(texts))
     results = {"madoguchi": rasa_scores, "baseline": baseline_scores}
     if args.peer:  # issue #17: the stock Rasa peer, same held-out set, same scoring
-        from bot.benchmark import peer
+        from bot.devtools.benchmark import peer
 
         results["stock_rasa"], _ = peer.heldout_accuracy(texts, gold, _rasa_predictions, score)
     args.out.parent.mkdir(parents=True, exist_ok=True)

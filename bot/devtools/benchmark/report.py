@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from bot import settings
-from bot.benchmark.servers import ROOT, VENV_BIN, base_env
+from bot.devtools.benchmark.servers import ROOT, VENV_BIN, base_env
 
 TRAINING_RECORD = settings.VAR_DIR / "bench" / "training.json"
 TRAINING_INPUTS = ["config.yml", "domain.yml", "data", "rules", "bot/nlu"]

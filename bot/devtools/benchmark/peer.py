@@ -1,10 +1,10 @@
 """The stock Rasa 3.6 peer of `make bench` and `make eval` (issue #17).
 
 Same training data (data/, rules/) and domain (domain.yml) as Madoguchi, trained with Rasa's default
-recipe and Rasa's own components (bot/benchmark/peer/config.yml: the project's tokenizer, Rasa's
+recipe and Rasa's own components (bot/devtools/benchmark/peer/config.yml: the project's tokenizer, Rasa's
 CountVectorsFeaturizer on words and char_wb 1-3-grams, DIETClassifier, ResponseSelector,
 FallbackClassifier; MemoizationPolicy + RulePolicy + TEDPolicy), served with Rasa's own REST channel
-(bot/benchmark/peer/credentials.yml) and Rasa's own SQL tracker store, calling the same action server.
+(bot/devtools/benchmark/peer/credentials.yml) and Rasa's own SQL tracker store, calling the same action server.
 None of Madoguchi's Rasa-side speed-ups (bot.rasa_ext, bot.tracker_store) is loaded by it.
 
 Trained once and cached: var/bench/peer/stock-<hash of the inputs>.tar.gz, with the training time in
@@ -25,7 +25,7 @@ from typing import Callable, Dict, Optional, Tuple
 import yaml
 
 from bot import settings
-from bot.benchmark.servers import ROOT, VENV_BIN, base_env
+from bot.devtools.benchmark.servers import ROOT, VENV_BIN, base_env
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
 CONFIG = PEER_DIR / "config.yml"
@@ -114,7 +114,7 @@ def ensure_model(log: Callable[[str], None] = print, timeout: float = 3600, retr
 
 def heldout_accuracy(texts, gold, predict, score) -> Tuple[Dict, str]:
     """`make eval --peer`: the stock peer's held-out accuracy, scored like Madoguchi's
-    (`predict`/`score`: bot.evaluation's own functions). Trains the peer first if its cache is stale."""
+    (`predict`/`score`: bot.devtools.evaluation's own functions). Trains the peer first if its cache is stale."""
     import asyncio
 
     path, note = ensure_model()

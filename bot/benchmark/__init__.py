@@ -1,1 +1,0 @@
-"""Helpers of `python -m bot.bench`: traffic mix, server processes, load generator, report."""
