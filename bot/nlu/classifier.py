@@ -54,7 +54,8 @@ class Decision:
     ranking: best confidence per intent (what `intent_ranking` holds); faq: FAQ keys, best first;
     intent: what the dialogue acts on: the best intent, or `generic_question` (confidence: the mass
     of the whole topic) when the best FAQ answer is one service's version of a topic several
-    services answer differently and the message names no service; services: from the message."""
+    services answer differently, or the answer of a topic only one service has (the dialogue then
+    sees the conversation's service), and the message names no service; services: from the message."""
 
     probabilities: np.ndarray
     ranking: List[Dict[str, Any]]
@@ -109,7 +110,8 @@ def decide(labels: Sequence[str], row: np.ndarray, text: str, retrieval: Sequenc
         intent["confidence"] = float(intent["confidence"] + row[labels.index(twin)])
     topic_name = None
     if intent["name"] in retrieval and not services and faq:
-        topic = topics.generic_topic(faq[0][0])
+        # a topic only one service answers goes the same way: the conversation's service may be another
+        topic = topics.generic_topic(faq[0][0]) or topics.one_service_topic(faq[0][0], text)
         if topic is not None:
             members = {f"faq/{k}" for k in set(topic.answers.values()) | set(topic.generic)}
             mass = float(sum(row[i] for i, l in enumerate(labels) if l in members))
