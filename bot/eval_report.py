@@ -21,7 +21,8 @@ from bot.settings import PROJECT_ROOT
 RESULTS = PROJECT_ROOT / "results"
 README = PROJECT_ROOT / "README.md"
 HTML = RESULTS / "eval.html"
-SETS = (("nlu_heldout", "`tests/nlu_heldout`"), ("nlu_fresh", "`tests/nlu_fresh`"), ("nlu_blind", "`tests/nlu_blind`"))
+SETS = (("nlu_heldout", "`tests/nlu_heldout`"), ("nlu_fresh", "`tests/nlu_fresh`"), ("nlu_blind", "`tests/nlu_blind`"),
+        ("nlu_dev", "`tests/nlu_dev` (development set: its errors guide changes, not held out)"))
 SERVICES = (("remote_support", "リモートサポート"), ("license_maintenance", "ライセンス保守"), ("haas", "Linuxmania (HaaS)"),
             ("rental", "レンタル端末/SIM"), ("phone_answering", "電話代行"), ("account", "account-specific questions"),
             ("general", "greetings, handoff, out of scope, service-less questions"))
