@@ -9,7 +9,7 @@ import yaml
 
 from bot.evaluation import TRAIN_DIR, read_examples
 from bot.faq.catalog import SERVICE_OF_PREFIX
-from bot.nlu.classifier import GENERIC_INTENT, decide
+from bot.nlu.decision import GENERIC_INTENT, decide
 from bot.nlu.normalize import normalize
 from bot.support import service_words
 
