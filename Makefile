@@ -71,6 +71,8 @@ eval: $(STAMP)
 	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_heldout --peer
 	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_fresh --peer
 	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_blind --peer
+	# the development set (tests/nlu_dev: its errors guide data changes; never trained on)
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_dev --peer
 	$(PY) -m bot.devtools.evaluation --report
 
 ## bench: latency/throughput of the single server, the cluster and a stock Rasa peer, faults under load; rewrites docs/benchmarks.md

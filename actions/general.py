@@ -135,6 +135,13 @@ class ActionDisambiguateService(Action):
             return [SlotSet("faq_topic", topics.remembered(topic, _top_faq_key(tracker)))]
         service = resolution.service
         events: List[Dict[Text, Any]] = []
+        if resolution.instead_of and catalog.entry(resolution.key):
+            # the conversation stays about its service: the answer is marked as the other one's
+            dispatcher.utter_message(
+                text=f"【{contacts.contact_for(resolution.instead_of).name}】の資料には「{topic.label}」のご案内がございません。"
+                f"ご参考までに、{contacts.contact_for(service).name}の「{topic.label}」をご案内します。"
+            )
+            return list(answer_faq(dispatcher, tracker, resolution.key)) + [SlotSet("faq_topic", None)]
         if resolution.kind == "answer" and catalog.entry(resolution.key):
             events = answer_faq(dispatcher, tracker, resolution.key)
         else:

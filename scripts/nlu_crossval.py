@@ -10,7 +10,7 @@ find weak and confusable topics while writing training data.
         [--calibrate]                  # choose the confidence thresholds (config.yml) on out-of-fold predictions
 
 --calibrate: the out-of-fold SVM scores of every training example go through what the chat does with
-them (bot.nlu.classifier.decide: service words, service-dependent topics; Rasa's FallbackClassifier;
+them (bot.nlu.decision.decide: service words, service-dependent topics; Rasa's FallbackClassifier;
 bot.devtools.chat_eval.outcome_of), for a grid of softmax temperatures, thresholds and ambiguity thresholds.
 Chosen: among the settings that answer at least --min-direct of the messages directly, the one with the
 fewest confident wrong answers (then the most answered right in the chat, a topic list with the right
@@ -91,7 +91,7 @@ def oof_scores(examples: Sequence[Tuple[str, str]], folds: int, seed: int, c: fl
 def calibrate(examples: Sequence[Tuple[str, str]], scores: np.ndarray, classes: List[str], max_wrong: float,
               min_direct: float, temperatures: Sequence[float], thresholds: Sequence[float], ambiguities: Sequence[float]) -> Dict:
     from bot.devtools.chat_eval import FALLBACK, ChatScores, outcome_of
-    from bot.nlu.classifier import decide
+    from bot.nlu.decision import decide
     from bot.support.service_words import services_in
 
     services = [services_in(t) for t, _ in examples]

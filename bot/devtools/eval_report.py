@@ -22,7 +22,8 @@ from bot.settings import PROJECT_ROOT
 RESULTS = PROJECT_ROOT / "results"
 README = PROJECT_ROOT / "README.md"
 HTML = RESULTS / "eval.html"
-SETS = (("nlu_heldout", "`tests/nlu_heldout`"), ("nlu_fresh", "`tests/nlu_fresh`"), ("nlu_blind", "`tests/nlu_blind`"))
+SETS = (("nlu_heldout", "`tests/nlu_heldout`"), ("nlu_fresh", "`tests/nlu_fresh`"), ("nlu_blind", "`tests/nlu_blind`"),
+        ("nlu_dev", "`tests/nlu_dev` (development set: its errors guide changes, not held out)"))
 SERVICES = tuple((s.key.value, s.name) for s in services.SERVICES) + (
     ("account", "account-specific questions"), ("general", "greetings, handoff, out of scope, service-less questions"))
 BEGIN, END = "<!-- eval:begin -->", "<!-- eval:end -->"

@@ -6,14 +6,13 @@ correctly than DIET + ResponseSelector trained on the same ~3,000 short examples
 about a second instead of many minutes on 2 cores. Confidences are a softmax of the SVM scores
 with a temperature, so the FallbackClassifier's threshold has a stable meaning. It fills in the same message properties as Rasa's
 classifiers (`intent`, `intent_ranking`, `response_selector`), so `utter_faq`, rules, forms and
-the FallbackClassifier work unchanged.
+the FallbackClassifier work unchanged. What the dialogue gets from the confidences (the message's
+services, service-dependent topics): bot/nlu/decision.py.
 """
 from __future__ import annotations
 
-import functools
 import logging
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 import joblib
 import numpy as np
@@ -31,91 +30,12 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RESPONSE_KEY, TEX
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.engine import services
 from bot.nlu.scoring import FastScorer
+from bot.nlu.decision import GENERIC_INTENT, Decision, decide
 from bot.nlu.features import READING_WEIGHT, WordView, identity, kana_variant, message_blocks, words_of
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
-GENERIC_INTENT = "generic_question"
-
-
-def service_of_label(label: str) -> Optional[str]:
-    """faq/rs_monthly_fee, account_rs_eligibility → remote_support; labels of no service → None."""
-    rest = label[4:] if label.startswith("faq/") else label[8:] if label.startswith("account_") else ""
-    service = services.of_key(rest)
-    return service.value if service else None
-
-
-@dataclass
-class Decision:
-    """The classifier's view of one message, after the service words of the message were applied.
-
-    probabilities: per label (restricted to the services the message names or implies, renormalised);
-    ranking: best confidence per intent (what `intent_ranking` holds); faq: FAQ keys, best first;
-    intent: what the dialogue acts on: the best intent, or `generic_question` (confidence: the mass
-    of the whole topic) when the best FAQ answer is one service's version of a topic several
-    services answer differently and the message names no service; services: from the message."""
-
-    probabilities: np.ndarray
-    ranking: List[Dict[str, Any]]
-    faq: List[Tuple[str, float]]
-    intent: Dict[str, Any]
-    services: Tuple[str, ...]
-    topic: Optional[str] = None
-
-
-@functools.lru_cache(maxsize=8)
-def _twin_map(labels: Tuple[str, ...]) -> Dict[str, str]:
-    from bot.answers import FAQ_TOPICS
-
-    present = set(labels)
-    twins: Dict[str, str] = {}
-    for faq_key, question in FAQ_TOPICS.items():
-        a, b = f"faq/{faq_key}", f"account_{question}"
-        if a in present and b in present:
-            twins.setdefault(a, b)
-            twins.setdefault(b, a)
-    return twins
-
-
-def _twins(labels: Sequence[str]) -> Dict[str, str]:
-    """FAQ topic ↔ account question pairs that reach the same reply (bot.nlu.account_topics)."""
-    return _twin_map(tuple(labels))
-
-
-def decide(labels: Sequence[str], row: np.ndarray, text: str, retrieval: Sequence[str] = ("faq",),
-           services: Optional[Sequence[str]] = None) -> Decision:
-    from bot.support import service_words, topics
-
-    services = tuple(services) if services is not None else service_words.services_in(text)
-    row = np.asarray(row, dtype=float)
-    if services:
-        keep = np.array([(service_of_label(l) in services) if service_of_label(l) else True for l in labels])
-        if keep.any() and (row * keep).sum() > 0:
-            row = row * keep
-            row = row / row.sum()
-    order = np.argsort(row)[::-1].tolist()
-    best: Dict[str, float] = {}
-    for index in order:
-        intent = labels[index].split("/", 1)[0]
-        if intent not in best:
-            best[intent] = float(row[index])
-    ranking = [{"name": n, "confidence": c} for n, c in best.items()]
-    faq = [(labels[i], float(row[i])) for i in order if labels[i].split("/", 1)[0] in retrieval]
-    intent: Dict[str, Any] = dict(ranking[0])
-    top_label = faq[0][0] if intent["name"] in retrieval and faq else intent["name"]
-    twin = _twins(labels).get(top_label)
-    if twin is not None:  # faq/cw_renewal_fee and account_cw_renewal_fee get the same reply: one mass
-        intent["confidence"] = float(intent["confidence"] + row[labels.index(twin)])
-    topic_name = None
-    if intent["name"] in retrieval and not services and faq:
-        topic = topics.generic_topic(faq[0][0])
-        if topic is not None:
-            members = {f"faq/{k}" for k in set(topic.answers.values()) | set(topic.generic)}
-            mass = float(sum(row[i] for i, l in enumerate(labels) if l in members))
-            intent, topic_name = {"name": GENERIC_INTENT, "confidence": max(mass, intent["confidence"])}, topic.name
-    return Decision(row, ranking, faq, intent, services, topic_name)
 
 
 def build_vectorizers(config: Dict[Text, Any]) -> Dict[str, Any]:

@@ -75,8 +75,11 @@ def services() -> Tuple[str, ...]:
 
 def mentions(text: str) -> List[Mention]:
     """Every service word in the text (non-overlapping, longest first), in text order."""
-    if not text:
-        return []
+    return list(_mentions(text)) if text else []
+
+
+@functools.lru_cache(maxsize=256)  # the classifier asks twice per message (services_in, then its entities)
+def _mentions(text: str) -> Tuple[Mention, ...]:
     normalized = normalize_with_offsets(text)
     folded = _katakana(normalized.text.lower())
     taken = [False] * len(folded)
@@ -99,7 +102,7 @@ def mentions(text: str) -> List[Mention]:
                 position = folded.find(pattern.form, position + 1)
     result = [Mention(p.service, p.kind, *normalized.original_span(s, e), p.word) for s, e, p in found]
     result += _reading_mentions(text, [(s, e) for s, e, _ in found])
-    return sorted(result, key=lambda m: (m.start, m.end))
+    return tuple(sorted(result, key=lambda m: (m.start, m.end)))
 
 
 def _reading_mentions(text: str, taken_spans: Sequence[Tuple[int, int]]) -> List[Mention]:

@@ -53,6 +53,15 @@ def generic_topic(faq_key: Optional[str]) -> Optional[Topic]:
     return topic if topic is not None and len(topic.answers) > 1 else None
 
 
+def one_service_topic(faq_key: Optional[str], text: str) -> Optional[Topic]:
+    """The topic one service alone answers, when this is its answer and the message uses its words
+    (「サポートのメールアドレスは？」 → mail_address): the dialogue answers it from that service, and says
+    so when the conversation is about another one (resolve: `instead_of`)."""
+    key = str(faq_key or "").removeprefix("faq/")
+    topic = detect(text) if key else None
+    return topic if topic is not None and list(topic.answers.values()) == [key] else None
+
+
 def detect(text: str) -> Optional[Topic]:
     """The topic whose keyword appears earliest in the message (「解約したら料金は？」 → 解約)."""
     normalized = normalize(text or "")
@@ -74,13 +83,16 @@ class Resolution:
     """What the bot does with a service-dependent question.
 
     kind: "answer" (FAQ `key` of `service`), "no_document" (the service's documents do not cover the
-    topic), "ask_service" (buttons: `services`), "ask_topic" (no topic recognised)."""
+    topic), "ask_service" (buttons: `services`), "ask_topic" (no topic recognised).
+    instead_of: the conversation's service, when the topic is answered from the only other service
+    that has it (the customer is told that the conversation's service has no such item)."""
 
     kind: str
     topic: Optional[Topic] = None
     service: Optional[str] = None
     key: Optional[str] = None
     services: Tuple[str, ...] = ()
+    instead_of: Optional[str] = None
 
 
 def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] = (),
@@ -89,8 +101,9 @@ def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] =
     """A service-less (or service-dependent) question: the topic from the classifier's FAQ answer or the
     keywords; the service from the message, else the conversation (slot), else the customer's only
     contract that has the topic; else the customer is asked, offered only the services that have it.
-    A topic only one service's documents cover is answered from them without asking."""
-    topic = topic or generic_topic(faq_key) or detect(text)
+    A topic only one service's documents cover is answered from them without asking, also in a
+    conversation about another service (then with `instead_of` set)."""
+    topic = topic or generic_topic(faq_key) or one_service_topic(faq_key, text) or detect(text)
     if topic is None:
         return Resolution("ask_topic")
     named = [s for s in dict.fromkeys(message_services) if s in SERVICE_ORDER]
@@ -103,6 +116,9 @@ def resolve(text: str, faq_key: Optional[str], message_services: Sequence[str] =
             service = covered[0]
         elif covered:
             return Resolution("ask_service", topic, services=tuple(s for s in SERVICE_ORDER if s in covered))
+    elif slot_service in SERVICE_ORDER and len(topic.answers) == 1 and slot_service not in topic.answers:
+        only = next(iter(topic.answers))
+        return Resolution("answer", topic, only, topic.answers[only], instead_of=slot_service)
     elif slot_service in SERVICE_ORDER:
         service = slot_service
     elif len(topic.answers) == 1:  # one document alone covers it: no need to ask

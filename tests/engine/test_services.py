@@ -130,7 +130,7 @@ from bot.engine.contracts import SERVICE_NAMES, Service
 from bot.faq import catalog
 from bot.support import contacts, topics
 from bot.channels import guard
-from bot.nlu import classifier, entities
+from bot.nlu import decision, entities
 from bot.answers import SERVICE_MODULES
 from actions.identity import extract_contract_no
 from bot.devtools.evaluation import service_of
@@ -139,7 +139,7 @@ from bot.devtools.eval_report import SERVICES as REPORTED
 assert SERVICE_NAMES[Service.PET_CARE] == "ペットケア"
 assert contacts.SERVICES[-1] == topics.SERVICE_ORDER[-1] == "pet_care"
 assert catalog.KEY_PATTERN.match("pc_grooming") and catalog.service_of("pc_grooming") == "pet_care"
-assert classifier.service_of_label("faq/pc_grooming") == classifier.service_of_label("account_pc_visits") == "pet_care"
+assert decision.service_of_label("faq/pc_grooming") == decision.service_of_label("account_pc_visits") == "pet_care"
 assert guard.button_payload('/choose_service{"service":"pet_care"}')
 assert guard.button_payload('/choose_contract{"contract_no":"PC-0001"}')
 assert extract_contract_no("pc-0001です") == "PC-0001"

@@ -215,6 +215,33 @@ def test_a_topic_one_document_covers_is_answered_from_it_without_asking():
     assert messages[0]["response"] == "utter_faq/hx_support_contact" and not messages[0].get("buttons")
 
 
+def test_a_topic_only_another_service_has_is_answered_from_it_saying_the_conversations_service_has_none():
+    t = tracker("サポートのメールアドレスを教えて", "generic_question", slots={"service": "rental"},
+                response_selector=_faq("hx_support_contact"))
+    messages, events = run(ActionDisambiguateService(), t)
+    assert "【レンタル端末/SIM(マイページ)】" in messages[0]["text"] and "ございません" in messages[0]["text"]
+    assert "Linuxmania サポート" in messages[0]["text"]
+    assert messages[1]["response"] == "utter_faq/hx_support_contact"
+    # the conversation stays about rental: a later service-less question is still answered for it
+    assert not [e for e in events if e.get("name") == "service"]
+    # in a conversation about Linuxmania itself, the plain answer
+    messages, _ = run(ActionDisambiguateService(), tracker("サポートのメールアドレスを教えて", "generic_question",
+                      slots={"service": "haas"}, response_selector=_faq("hx_support_contact")))
+    assert [m.get("response") for m in messages] == ["utter_faq/hx_support_contact"]
+
+
+def test_resolve_answers_a_one_service_topic_from_its_service_whatever_the_conversation_is_about():
+    asked = ("サポートのメールアドレスは？", "hx_support_contact")
+    assert topics.resolve(*asked) == topics.Resolution("answer", topics.topics()["mail_address"], "haas",
+                                                       "hx_support_contact")
+    in_rental = topics.resolve(*asked, slot_service="rental")
+    assert (in_rental.kind, in_rental.service, in_rental.key, in_rental.instead_of) == (
+        "answer", "haas", "hx_support_contact", "rental")
+    assert topics.resolve(*asked, slot_service="haas").instead_of is None
+    # a topic several services have still follows the conversation (no answer borrowed from another)
+    assert topics.resolve("営業時間は？", "hx_support_hours", slot_service="rental").kind == "no_document"
+
+
 def test_a_service_less_follow_up_inherits_the_conversations_service():
     t = tracker("営業時間は？", "generic_question", slots={"service": "remote_support"},
                 response_selector=_faq("hx_support_hours"))

@@ -3,7 +3,7 @@ one the bot can answer (an intent of the domain, or a FAQ key with a response)."
 import pytest
 import yaml
 
-from bot.devtools.evaluation import BLIND_DIR, FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
+from bot.devtools.evaluation import BLIND_DIR, DEV_DIR, FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
 from bot.settings import PROJECT_ROOT
 
 
@@ -17,8 +17,9 @@ def _known_labels():
     return intents, faq
 
 
-@pytest.mark.parametrize("directory", [HELDOUT_DIR, FRESH_DIR, BLIND_DIR], ids=lambda d: d.name)
+@pytest.mark.parametrize("directory", [HELDOUT_DIR, FRESH_DIR, BLIND_DIR, DEV_DIR], ids=lambda d: d.name)
 def test_held_out_set_is_disjoint_from_training_and_labelled_with_known_labels(directory):
+    # the development set too: its errors may guide data changes, but it is never copied into training
     held = read_examples(directory)
     assert len(held) >= 250
     training = {text for text, _ in read_examples(TRAIN_DIR)}
@@ -40,8 +41,20 @@ def test_blind_set_is_large_enough_and_asks_about_every_faq_answer():
     assert faq - {label for _, label in held} == set()
 
 
-def test_make_eval_measures_all_three_held_out_sets():
+def test_nothing_trains_on_the_evaluation_sets():
+    """`rasa train` reads data/ and rules/ (Makefile); the CV script reads data/nlu only."""
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
-    for directory in (HELDOUT_DIR, FRESH_DIR, BLIND_DIR):
+    train_lines = [line for line in makefile.splitlines() if "$(RASA) train" in line]
+    assert train_lines and all("--data data rules" in line and "tests" not in line for line in train_lines)
+    for directory in (HELDOUT_DIR, FRESH_DIR, BLIND_DIR, DEV_DIR):
+        assert not directory.is_relative_to(TRAIN_DIR) and not directory.is_relative_to(PROJECT_ROOT / "rules")
+    crossval = (PROJECT_ROOT / "scripts" / "nlu_crossval.py").read_text(encoding="utf-8")
+    assert "read_examples(TRAIN_DIR)" in crossval and not any(
+        name in crossval for name in ("HELDOUT_DIR", "FRESH_DIR", "BLIND_DIR", "DEV_DIR", "nlu_dev"))
+
+
+def test_make_eval_measures_all_held_out_sets_and_the_development_set():
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    for directory in (HELDOUT_DIR, FRESH_DIR, BLIND_DIR, DEV_DIR):
         assert f"--heldout tests/{directory.name}" in makefile
     assert "bot.devtools.evaluation --report" in makefile

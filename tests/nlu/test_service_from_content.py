@@ -82,6 +82,19 @@ def test_a_topic_only_one_service_has_is_answered_directly(parse):
     assert reply(parse("サポートのメールアドレスを教えて")) == ("answer", "hx_support_contact")
 
 
+def test_a_topic_only_another_service_has_is_answered_from_it_in_a_conversation_about_rental(parse):
+    parsed = parse("サポートのメールアドレスを教えて")
+    from actions.general import ActionDisambiguateService
+
+    latest = {k: parsed.get(k) for k in ("text", "intent", "entities", "response_selector", "intent_ranking")}
+    dispatcher = CollectingDispatcher()
+    ActionDisambiguateService().run(dispatcher, Tracker("conv-14", {"service": "rental"}, latest, [], False, None, {},
+                                                        "action_listen"), {})
+    note, answer = dispatcher.messages
+    assert "レンタル" in note["text"] and "Linuxmania" in note["text"]
+    assert answer["response"] == "utter_faq/hx_support_contact"
+
+
 def test_a_topic_several_services_have_offers_only_those(parse):
     kind, payloads = reply(parse("営業時間は？"))
     assert kind == "buttons"

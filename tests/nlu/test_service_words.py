@@ -9,7 +9,7 @@ import yaml
 
 from bot.devtools.evaluation import TRAIN_DIR, read_examples
 from bot.faq.catalog import SERVICE_OF_PREFIX
-from bot.nlu.classifier import GENERIC_INTENT, decide
+from bot.nlu.decision import GENERIC_INTENT, decide
 from bot.nlu.normalize import normalize
 from bot.support import service_words
 
@@ -99,7 +99,15 @@ def test_a_topic_several_services_answer_asked_without_a_service_becomes_generic
 def test_a_topic_of_one_service_is_answered_directly_and_out_of_scope_stays_out_of_scope():
     d = decide(LABELS, _row(faq_pa_start_date=0.7, faq_rs_start_timing=0.2), "8月の頭あたりから使いたい")
     assert d.intent["name"] == "faq" and d.faq[0][0] == "faq/pa_start_date"
-    d = decide(LABELS, _row(faq_hx_support_contact=0.8), "サポートのメールアドレスを教えて")
-    assert d.intent["name"] == "faq"
     d = decide(LABELS, _row(out_of_scope=0.8, faq_rs_business_hours=0.1), "明日の天気は？")
     assert d.intent["name"] == "out_of_scope"
+
+
+def test_a_topic_only_one_service_has_asked_without_a_service_lets_the_dialogue_see_the_conversation():
+    # the e-mail address exists for Linuxmania only: the dialogue answers it from there, and says so
+    # when the conversation is about another service (actions.general.ActionDisambiguateService)
+    d = decide(LABELS, _row(faq_hx_support_contact=0.8), "サポートのメールアドレスを教えて")
+    assert d.intent["name"] == GENERIC_INTENT and d.topic == "mail_address"
+    # the same answer for a message without the topic's words, or naming the service, stays an FAQ answer
+    assert decide(LABELS, _row(faq_hx_support_contact=0.8), "問い合わせの方法を知りたい").intent["name"] == "faq"
+    assert decide(LABELS, _row(faq_hx_support_contact=0.8), "Linuxmaniaのメールアドレスは？").intent["name"] == "faq"
