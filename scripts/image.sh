@@ -5,12 +5,12 @@
 #   scripts/image.sh build     podman/runc/mmdebstrap from Debian when missing (root), the base image from
 #                              Debian packages, the wheels of requirements/lock.txt downloaded on the host,
 #                              the build context in var/image/context, `podman build`; prints time and size
-#   scripts/image.sh test      pytest tests/deploy/test_image_run.py: runs the image (Rasa + action server,
+#   scripts/image.sh test      pytest tests/e2e/deploy/test_image_run.py: runs the image (Rasa + action server,
 #                              host network, free loopback ports), REST and socket.io turns, stops it
 #   scripts/image.sh services  the image of compose's nginx, PostgreSQL and Redis (Debian packages, no registry)
 #   scripts/image.sh context   only prepare var/image/context (wheels + app files + model)
 #   scripts/image.sh compose … podman-compose -f deploy/compose.yml … with the same settings (up -d, down, ps)
-#   scripts/image.sh compose-test  pytest tests/deploy/test_compose_run.py: compose up on free ports, REST
+#   scripts/image.sh compose-test  pytest tests/e2e/deploy/test_compose_run.py: compose up on free ports, REST
 #                              through nginx, one conversation over both Rasa servers, compose down
 #   scripts/image.sh podman …  podman with the settings these machines need (containers.conf, runc)
 #   scripts/image.sh env       the settings, as shell assignments
@@ -222,7 +222,7 @@ image_test() {
   pm image exists "$IMAGE" || die "no image $IMAGE: make image first"
   local py="$ROOT/.venv/bin/python"
   PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" MADOGUCHI_IMAGE_TEST=1 MADOGUCHI_IMAGE="$IMAGE" PODMAN_RUNTIME="$RUNTIME" IMAGE_DIR="$DIR" \
-    "$py" -m pytest -q -p no:cacheprovider tests/deploy/test_image_run.py "$@"
+    "$py" -m pytest -q -p no:cacheprovider tests/e2e/deploy/test_image_run.py "$@"
 }
 
 case "${1:-}" in
@@ -235,7 +235,7 @@ case "${1:-}" in
   compose-test)
     shift; write_containers_conf
     PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" MADOGUCHI_COMPOSE_TEST=1 IMAGE_DIR="$DIR" \
-      "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/deploy/test_compose_run.py "$@" ;;
+      "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/e2e/deploy/test_compose_run.py "$@" ;;
   env) for v in IMAGE BASE DIR CONTAINERS_CONF RUNTIME; do echo "$v=${!v}"; done ;;
   *) echo "usage: $0 build|test|services|compose ARGS…|compose-test|context|podman ARGS…|env" >&2; exit 2 ;;
 esac

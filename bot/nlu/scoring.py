@@ -5,7 +5,7 @@ single short message cost ~20 % of the Rasa server's CPU: input validation, spar
 construction and a product with the whole weight matrix, repeated for each of the three feature
 blocks. The arithmetic itself is tiny (a message has ~100 active features), so it is done here
 directly on the fitted vocabularies, idf weights and SVM coefficients: the same numbers as
-scikit-learn (tests/nlu/test_scoring.py compares both), a few hundred microseconds faster.
+scikit-learn (tests/unit/nlu/test_scoring.py compares both), a few hundred microseconds faster.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The scaled-out setup (scripts/cluster.sh) on free loopback ports in a private directory, for the
-benchmark and tests/cluster. Nothing of a developer's `make cluster` (var/cluster) is touched."""
+benchmark and tests/e2e/cluster. Nothing of a developer's `make cluster` (var/cluster) is touched."""
 from __future__ import annotations
 
 import glob

@@ -1,0 +1,25 @@
+"""Databases for the storage tests: a fresh SQLite file, and a real PostgreSQL server started here.
+
+PostgreSQL: Debian's server binaries (/usr/lib/postgresql/*/bin). As root the server runs as the
+`postgres` user (runuser); it listens on a unix socket in a temp dir and on no TCP address.
+Tests using it are skipped, with the reason, when the binaries are not installed.
+"""
+from __future__ import annotations
+
+
+import pytest
+
+from bot.storage import db
+from tests.support.postgres import new_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, monkeypatch):
+    """A fresh, empty accounts database URL on each backend; also set as MADOGUCHI_DB_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'accounts.db'}"
+    else:
+        url = new_postgres_database(request.getfixturevalue("postgres_server"))
+    monkeypatch.setenv("MADOGUCHI_DB_URL", url)
+    yield url
+    db.dispose_all()
