@@ -19,7 +19,7 @@ export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: run test shell install system-deps train validate pytest story-test eval bench lock web cluster cluster-down clean image image-test
+.PHONY: run test shell install system-deps train validate pytest test-unit test-integration test-e2e story-test eval bench lock web cluster cluster-down clean image image-test
 
 ## install: the virtualenv from the lock, then rasa and rasa-sdk without their (py<3.11) metadata checks
 install: $(STAMP)
@@ -58,8 +58,20 @@ shell: $(MODEL)
 validate: $(STAMP)
 	bash scripts/validate.sh
 
+## pytest: every pytest suite in one run (unit, integration, e2e; opt-in image/compose tests stay skipped)
 pytest: $(MODEL)
 	$(PY) -m pytest -q tests
+
+## test-unit: in-process tests, no server started (~2 min); test-integration: live Rasa/action servers,
+##   PostgreSQL, Redis, CLI subprocesses; test-e2e: Chromium, the cluster, the container image/compose
+test-unit: $(MODEL)
+	$(PY) -m pytest -q tests/unit
+
+test-integration: $(MODEL)
+	$(PY) -m pytest -q tests/integration
+
+test-e2e: $(MODEL)
+	$(PY) -m pytest -q tests/e2e
 
 story-test: $(MODEL)
 	bash scripts/story-test.sh

@@ -1,12 +1,14 @@
-"""Fixtures of the hardening tests: one real Rasa server + action server for the session
-(live_bot.Stack); skipped with a clear reason when there is no trained model."""
+"""The live bots of the integration and e2e tests, one of each per session, started only when a test
+asks for it; skipped with a clear reason when there is no trained model.
+
+- `stack` / `live`: Rasa server + action server in development mode (tests.support.live_bot.Stack);
+- `bot`: the same in production mode with REST and API tokens (tests.support.production_bot)."""
 from __future__ import annotations
 
 import pytest
 
 from tests.support.live_bot import MODEL, Stack
-
-from tests.support.production_bot import MODEL, ProductionStack
+from tests.support.production_bot import ProductionStack
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,10 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List
 
-
 from tests.support.trackers import NOW, SENDER
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
 DEMO = ROOT / "fixtures" / "demo_accounts.yml"
-
-
 SECRET = "test-secret-for-actions-0123456789-abcdefghijklmnop"
 
 

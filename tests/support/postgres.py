@@ -1,5 +1,8 @@
-"""A throwaway PostgreSQL server for the test session (Debian's binaries, unix socket only), one fresh
-database per test; skipped with the reason when the server is not installed."""
+"""A throwaway PostgreSQL server for the test session and a fresh database on it per test.
+
+Debian's server binaries (/usr/lib/postgresql/*/bin). As root the server runs as the `postgres` user
+(runuser); it listens on a unix socket in a temp dir and on no TCP address. Tests using it are
+skipped, with the reason, when the binaries are not installed."""
 from __future__ import annotations
 
 import glob
@@ -14,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from bot.storage import db
-
 
 _counter = itertools.count(1)
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-
-from tests.support.live_bot import MODEL, ROOT, VENV_BIN, Stack, post  # noqa: E402,F401
+from tests.support.live_bot import MODEL, ROOT, VENV_BIN, Stack, post  # noqa: F401  (MODEL, ROOT: for the tests)
 
 
 def request(method: str, url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None,

@@ -1,4 +1,4 @@
-"""What the socket.io test clients of tests/web and tests/hardening share."""
+"""What the socket.io test clients (chat channel, hardening and logout tests) share."""
 from __future__ import annotations
 
 import asyncio

@@ -1,18 +1,18 @@
-"""The one tracker builder of the tests (rasa_sdk Tracker as the action server receives it) and the
-action runner: what the customer sees of one action run."""
+"""The one tracker builder of the tests (a rasa_sdk Tracker as the action server receives it), the
+action runner and what the customer sees of one run."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-
 NOW = 1_795_000_000.0          # a fixed real-clock instant for identity times
-
-
 SENDER = "conv-test-1"
+# every slot of the domain the actions read, empty unless a test sets it
+EMPTY_SLOTS = ("identity_proof", "identity_lock", "pending_question", "verify_contract_no", "verify_phone_last4",
+               "service")
 
 
 def user_event(text: str, intent: str, timestamp: float, metadata: Optional[dict] = None,
@@ -24,24 +24,31 @@ def user_event(text: str, intent: str, timestamp: float, metadata: Optional[dict
 
 
 def make_tracker(text: str = "", intent: str = "", *, slots: Optional[Dict[str, Any]] = None,
-                 metadata: Optional[dict] = None, entities: Optional[list] = None, sender: str = SENDER,
+                 metadata: Optional[dict] = None, entities: Optional[list] = None,
+                 response_selector: Optional[dict] = None, parse: Optional[Dict[str, Any]] = None,
+                 sender: str = SENDER, events: Optional[List[dict]] = None,
                  previous_message_at: Optional[float] = NOW - 30, earlier_messages: tuple = (),
                  active_loop: Optional[str] = None, requested_slot: Optional[str] = None) -> Tracker:
-    """A tracker whose latest message is `text`; earlier customer messages at `earlier_messages`
-    and `previous_message_at`."""
-    events = []
-    moments = sorted(list(earlier_messages) + ([previous_message_at] if previous_message_at is not None else []))
-    for moment in moments:
-        events.append(user_event("こんにちは", "greet", moment))
-        events.append({"event": "action", "timestamp": moment + 1, "name": "utter_greet"})
-    events.append(user_event(text, intent, NOW, metadata, entities))
-    all_slots = {"identity_proof": None, "identity_lock": None, "pending_question": None,
-                 "verify_contract_no": None, "verify_phone_last4": None, "requested_slot": requested_slot,
-                 "service": None}
+    """A tracker whose latest message is `text` (or a whole NLU `parse`), last in its events as Rasa
+    sends it. Earlier events: `events` if given, else a greeting at each of `earlier_messages` and
+    `previous_message_at` (the identity proof's clock reads those)."""
+    latest = dict(parse) if parse is not None else {
+        "intent": {"name": intent, "confidence": 1.0}, "entities": entities or [], "text": text,
+        "metadata": metadata or {}}
+    if response_selector:
+        latest["response_selector"] = response_selector
+    history = list(events) if events is not None else []
+    if events is None:
+        moments = sorted(list(earlier_messages) + ([previous_message_at] if previous_message_at is not None else []))
+        for moment in moments:
+            history.append(user_event("こんにちは", "greet", moment))
+            history.append({"event": "action", "timestamp": moment + 1, "name": "utter_greet"})
+    history.append(user_event(latest.get("text") or "", latest["intent"]["name"], NOW, latest.get("metadata"),
+                              latest.get("entities")))
+    all_slots: Dict[str, Any] = dict.fromkeys(EMPTY_SLOTS)
+    all_slots["requested_slot"] = requested_slot
     all_slots.update(slots or {})
-    latest = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [], "text": text,
-              "metadata": metadata or {}}
-    return Tracker(sender, all_slots, latest, events, False, None,
+    return Tracker(sender, all_slots, latest, history, False, None,
                    {"name": active_loop} if active_loop else {}, "action_listen")
 
 

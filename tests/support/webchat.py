@@ -180,7 +180,7 @@ class RasaStack:
         if isinstance(store, dict) and store.get("dialect") == "sqlite":
             store["db"] = str(tmp / "tracker.db")
         (tmp / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True))
-        # A "company site" on another origin (tests/web: HostSite) may frame the page.
+        # A "company site" on another origin (tests/e2e/web: HostSite) may frame the page.
         self.company_port = free_port()
         self.company_origin = f"http://localhost:{self.company_port}"
         credentials = json.loads(json.dumps(CHANNEL_CREDENTIALS))

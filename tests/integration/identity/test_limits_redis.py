@@ -1,7 +1,6 @@
 """Verification limits shared between action servers through a real Redis server (bot.auth.limits)."""
 from __future__ import annotations
 
-
 import pytest
 
 from bot.identity import attempts, limits

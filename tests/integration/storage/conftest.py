@@ -1,16 +1,11 @@
-"""Databases for the storage tests: a fresh SQLite file, and a real PostgreSQL server started here.
-
-PostgreSQL: Debian's server binaries (/usr/lib/postgresql/*/bin). As root the server runs as the
-`postgres` user (runuser); it listens on a unix socket in a temp dir and on no TCP address.
-Tests using it are skipped, with the reason, when the binaries are not installed.
-"""
+"""Databases for the storage tests: a fresh SQLite file, and one on the session's real PostgreSQL
+server (tests.support.postgres, skipped with the reason when the server is not installed)."""
 from __future__ import annotations
-
 
 import pytest
 
 from bot.storage import db
-from tests.support.postgres import new_postgres_database
+from tests.support.postgres import new_postgres_database, postgres_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
@@ -17,14 +16,7 @@ from actions.general import (
 from bot.faq import catalog
 from bot.settings import TOKYO
 from bot.support import contacts, topics
-
-
-def tracker(text: str, intent: str, entities: Optional[List[dict]] = None, slots: Optional[Dict[str, Any]] = None,
-            events: Optional[List[dict]] = None, response_selector: Optional[dict] = None) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
-    if response_selector:
-        latest["response_selector"] = response_selector
-    return Tracker("conv-1", slots or {}, latest, events or [], False, None, {}, "action_listen")
+from tests.support.trackers import make_tracker
 
 
 def run(action, t: Tracker):
@@ -70,7 +62,7 @@ def test_generic_topic_detection(text, topic):
 
 
 def test_generic_question_without_service_asks_which_service_with_buttons():
-    messages, events = run(ActionDisambiguateService(), tracker("解約したい", "generic_question"))
+    messages, events = run(ActionDisambiguateService(), make_tracker("解約したい", "generic_question"))
     assert "どのサービス" in messages[0]["text"]
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     # only services whose documents answer 解約 are offered (Linuxmania HaaS has no 解約 rule)
@@ -80,7 +72,7 @@ def test_generic_question_without_service_asks_which_service_with_buttons():
 
 
 def test_choosing_a_service_answers_the_remembered_topic():
-    t = tracker('/choose_service{"service":"rental"}', "choose_service",
+    t = make_tracker('/choose_service{"service":"rental"}', "choose_service",
                 entities=[{"entity": "service", "value": "rental"}], slots={"faq_topic": "cancel"})
     messages, events = run(ActionDisambiguateService(), t)
     assert messages[0]["response"] == "utter_faq/rt_cancel_how"
@@ -88,28 +80,28 @@ def test_choosing_a_service_answers_the_remembered_topic():
 
 
 def test_service_known_from_the_conversation_is_used_without_asking():
-    messages, _ = run(ActionDisambiguateService(), tracker("料金は？", "generic_question", slots={"service": "remote_support"}))
+    messages, _ = run(ActionDisambiguateService(), make_tracker("料金は？", "generic_question", slots={"service": "remote_support"}))
     assert messages[0]["response"] == "utter_faq/rs_monthly_fee"
 
 
 def test_topic_the_service_documents_do_not_cover_gets_the_contact_not_an_invented_answer():
-    messages, _ = run(ActionDisambiguateService(), tracker("営業時間は？", "generic_question", slots={"service": "rental"}))
+    messages, _ = run(ActionDisambiguateService(), make_tracker("営業時間は？", "generic_question", slots={"service": "rental"}))
     assert "ご案内できる資料がございません" in messages[0]["text"]
     assert "マイページ" in messages[0]["text"]
 
 
 def test_handoff_for_a_known_service_says_whether_it_is_open_now(monkeypatch):
     monkeypatch.setattr("bot.settings.now", lambda: datetime(2026, 11, 24, 11, 0, tzinfo=TOKYO))  # Tue
-    messages, _ = run(ActionHumanHandoff(), tracker("人と話したい", "human_handoff", slots={"service": "haas"}))
+    messages, _ = run(ActionHumanHandoff(), make_tracker("人と話したい", "human_handoff", slots={"service": "haas"}))
     assert "customer@linuxmania.jp" in messages[0]["text"] and "現在受付中です" in messages[0]["text"]
     monkeypatch.setattr("bot.settings.now", lambda: datetime(2026, 11, 23, 11, 0, tzinfo=TOKYO))  # 勤労感謝の日
-    messages, _ = run(ActionHumanHandoff(), tracker("人と話したい", "human_handoff", slots={"service": "haas"}))
+    messages, _ = run(ActionHumanHandoff(), make_tracker("人と話したい", "human_handoff", slots={"service": "haas"}))
     assert "現在は受付時間外です" in messages[0]["text"]
 
 
 def test_handoff_without_a_service_lists_every_contact(monkeypatch):
     monkeypatch.setattr("bot.settings.now", lambda: datetime(2026, 11, 22, 22, 0, tzinfo=TOKYO))  # Sun 22:00
-    messages, _ = run(ActionHumanHandoff(), tracker("オペレーターお願い", "human_handoff"))
+    messages, _ = run(ActionHumanHandoff(), make_tracker("オペレーターお願い", "human_handoff"))
     text = messages[0]["text"]
     assert "0957-22-1193" in text and "customer@linuxmania.jp" in text
     assert text.count("現在は受付時間外です") == 2  # remote support closes at 21:00; HaaS is closed on Sunday
@@ -120,7 +112,7 @@ def _selector(*keys):
 
 
 def test_fallback_offers_the_three_most_likely_topics_then_gives_up():
-    t = tracker("よくわからない質問", "nlu_fallback",
+    t = make_tracker("よくわからない質問", "nlu_fallback",
                 response_selector=_selector("rs_monthly_fee", "rs_billing_start", "rs_unlimited_use", "rt_login"))
     messages, _ = run(ActionOfferFaqTopics(), t)
     buttons = messages[0]["buttons"]
@@ -128,18 +120,18 @@ def test_fallback_offers_the_three_most_likely_topics_then_gives_up():
         '/choose_faq{"faq_topic":"rs_monthly_fee"}', '/choose_faq{"faq_topic":"rs_billing_start"}',
         '/choose_faq{"faq_topic":"rs_unlimited_use"}']
     assert buttons[3]["payload"] == "/none_of_these"
-    second = tracker("まだわからない", "nlu_fallback", response_selector=_selector("rs_monthly_fee"),
+    second = make_tracker("まだわからない", "nlu_fallback", response_selector=_selector("rs_monthly_fee"),
                      events=[{"event": "action", "name": "action_offer_faq_topics"}, {"event": "action", "name": "action_listen"}])
     messages, _ = run(ActionOfferFaqTopics(), second)
     assert messages[0]["response"] == "utter_default"
 
 
 def test_chosen_faq_topic_is_answered_and_forged_keys_are_refused():
-    messages, _ = run(ActionAnswerFaqTopic(), tracker("/choose_faq", "choose_faq",
+    messages, _ = run(ActionAnswerFaqTopic(), make_tracker("/choose_faq", "choose_faq",
                                                       entities=[{"entity": "faq_topic", "value": "pa_free_trial"}]))
     assert messages[0]["response"] == "utter_faq/pa_free_trial"
     for forged in ["../../etc", "utter_greet", "rs_does_not_exist", ""]:
-        messages, _ = run(ActionAnswerFaqTopic(), tracker("/choose_faq", "choose_faq",
+        messages, _ = run(ActionAnswerFaqTopic(), make_tracker("/choose_faq", "choose_faq",
                                                           entities=[{"entity": "faq_topic", "value": forged}]))
         assert messages[0]["response"] == "utter_default"
 
@@ -154,19 +146,19 @@ def test_a_verified_customers_single_matching_contract_decides_the_service(monke
     monkeypatch.setattr("actions.identity.current_identity", lambda tracker: Identity(account_id="A9", source="token"))
     monkeypatch.setattr("bot.storage.repository.load_account",
                         lambda account_id: Account(id="A9", name="x", phone="0", internet_line=None, contracts=(Contract(),)))
-    messages, _ = run(ActionDisambiguateService(), tracker("解約したい", "generic_question"))
+    messages, _ = run(ActionDisambiguateService(), make_tracker("解約したい", "generic_question"))
     assert messages[0]["response"] == "utter_faq/pa_cancellation_penalty"
 
 
 def test_an_anonymous_customer_is_asked_even_if_a_contract_number_is_typed(monkeypatch):
     monkeypatch.setattr("actions.identity.clock", lambda: 1_795_000_000.0)
-    t = tracker("RS-0001 解約したい", "generic_question", entities=[{"entity": "contract_no", "value": "RS-0001"}])
+    t = make_tracker("RS-0001 解約したい", "generic_question", entities=[{"entity": "contract_no", "value": "RS-0001"}])
     messages, _ = run(ActionDisambiguateService(), t)
     assert "buttons" in messages[0] and "どのサービス" in messages[0]["text"]
 
 
 def test_fallback_also_offers_a_likely_question_about_the_customers_own_contracts():
-    t = tracker("ハンズオンあと何回？", "nlu_fallback", response_selector=_selector("hx_handson_fee", "hx_handson_overview", "hx_eligibility"))
+    t = make_tracker("ハンズオンあと何回？", "nlu_fallback", response_selector=_selector("hx_handson_fee", "hx_handson_overview", "hx_eligibility"))
     t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 1.0},
                                           {"name": "account_hx_handson_free", "confidence": 0.4},
                                           {"name": "faq", "confidence": 0.35}]
@@ -190,18 +182,18 @@ def _service_entity(service, start=0, end=2):
 
 def test_a_topic_several_services_answer_offers_only_those_services():
     messages, events = run(ActionDisambiguateService(),
-                           tracker("営業時間は？", "generic_question", response_selector=_faq("hx_support_hours")))
+                           make_tracker("営業時間は？", "generic_question", response_selector=_faq("hx_support_hours")))
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads == ['/choose_service{"service":"remote_support"}', '/choose_service{"service":"haas"}']
     assert {"event": "slot", "name": "faq_topic", "value": "hours", "timestamp": None} in events
     messages, _ = run(ActionDisambiguateService(),
-                      tracker("違約金はかかる？", "generic_question", response_selector=_faq("rs_min_term_penalty")))
+                      make_tracker("違約金はかかる？", "generic_question", response_selector=_faq("rs_min_term_penalty")))
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         '/choose_service{"service":"remote_support"}', '/choose_service{"service":"phone_answering"}']
 
 
 def test_the_follow_up_with_the_service_answers_at_once():
-    t = tracker('/choose_service{"service":"haas"}', "choose_service", entities=[_service_entity("haas")],
+    t = make_tracker('/choose_service{"service":"haas"}', "choose_service", entities=[_service_entity("haas")],
                 slots={"faq_topic": "hours"})
     messages, events = run(ActionDisambiguateService(), t)
     # hx_support_hours has a rule for the day asked about: the answers registry replies (actions/account.py)
@@ -211,12 +203,12 @@ def test_the_follow_up_with_the_service_answers_at_once():
 
 def test_a_topic_one_document_covers_is_answered_from_it_without_asking():
     messages, _ = run(ActionDisambiguateService(),
-                      tracker("サポートのメールアドレスを教えて", "generic_question", response_selector=_faq("hx_support_contact")))
+                      make_tracker("サポートのメールアドレスを教えて", "generic_question", response_selector=_faq("hx_support_contact")))
     assert messages[0]["response"] == "utter_faq/hx_support_contact" and not messages[0].get("buttons")
 
 
 def test_a_topic_only_another_service_has_is_answered_from_it_saying_the_conversations_service_has_none():
-    t = tracker("サポートのメールアドレスを教えて", "generic_question", slots={"service": "rental"},
+    t = make_tracker("サポートのメールアドレスを教えて", "generic_question", slots={"service": "rental"},
                 response_selector=_faq("hx_support_contact"))
     messages, events = run(ActionDisambiguateService(), t)
     assert "【レンタル端末/SIM(マイページ)】" in messages[0]["text"] and "ございません" in messages[0]["text"]
@@ -225,7 +217,7 @@ def test_a_topic_only_another_service_has_is_answered_from_it_saying_the_convers
     # the conversation stays about rental: a later service-less question is still answered for it
     assert not [e for e in events if e.get("name") == "service"]
     # in a conversation about Linuxmania itself, the plain answer
-    messages, _ = run(ActionDisambiguateService(), tracker("サポートのメールアドレスを教えて", "generic_question",
+    messages, _ = run(ActionDisambiguateService(), make_tracker("サポートのメールアドレスを教えて", "generic_question",
                       slots={"service": "haas"}, response_selector=_faq("hx_support_contact")))
     assert [m.get("response") for m in messages] == ["utter_faq/hx_support_contact"]
 
@@ -243,7 +235,7 @@ def test_resolve_answers_a_one_service_topic_from_its_service_whatever_the_conve
 
 
 def test_a_service_less_follow_up_inherits_the_conversations_service():
-    t = tracker("営業時間は？", "generic_question", slots={"service": "remote_support"},
+    t = make_tracker("営業時間は？", "generic_question", slots={"service": "remote_support"},
                 response_selector=_faq("hx_support_hours"))
     messages, events = run(ActionDisambiguateService(), t)
     assert messages[0]["response"] == "utter_faq/rs_business_hours"
@@ -251,7 +243,7 @@ def test_a_service_less_follow_up_inherits_the_conversations_service():
 
 
 def test_a_follow_up_that_names_another_service_is_answered_for_that_one():
-    t = tracker("Linuxmaniaのほうの営業時間は？", "generic_question", slots={"service": "remote_support"},
+    t = make_tracker("Linuxmaniaのほうの営業時間は？", "generic_question", slots={"service": "remote_support"},
                 entities=[_service_entity("haas", 0, 10)], response_selector=_faq("rs_business_hours"))
     messages, events = run(ActionDisambiguateService(), t)
     assert "平日10時0分～16時30分" in messages[0]["text"]  # Linuxmania's hours, not remote support's
@@ -267,18 +259,18 @@ def test_a_follow_up_that_names_another_service_is_answered_for_that_one():
 ])
 def test_a_service_dependent_question_with_one_services_words_is_answered_for_it(text, service, key):
     # the NLU marks the service words as `service` entities (bot.nlu.classifier)
-    messages, _ = run(ActionDisambiguateService(), tracker(text, "generic_question", entities=[_service_entity(service)]))
+    messages, _ = run(ActionDisambiguateService(), make_tracker(text, "generic_question", entities=[_service_entity(service)]))
     assert messages[0]["response"] == f"utter_faq/{key}"
 
 
 def test_a_payment_question_without_a_service_follows_the_conversation_or_offers_the_services_with_a_rule():
-    asked = tracker("支払いはどうすればいいですか", "generic_question", response_selector=_faq("cw_renewal_payment"))
+    asked = make_tracker("支払いはどうすればいいですか", "generic_question", response_selector=_faq("cw_renewal_payment"))
     messages, events = run(ActionDisambiguateService(), asked)
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         f'/choose_service{{"service":"{s}"}}' for s in ("remote_support", "license_maintenance", "haas", "rental")]
     assert {"event": "slot", "name": "faq_topic", "value": "payment", "timestamp": None} in events
     # in a conversation about the licence maintenance: its rule (cash in advance), not another service's
-    t = tracker("支払いはどうすればいいですか", "generic_question", slots={"service": "license_maintenance"},
+    t = make_tracker("支払いはどうすればいいですか", "generic_question", slots={"service": "license_maintenance"},
                 response_selector=_faq("hx_paid_payment"))
     messages, _ = run(ActionDisambiguateService(), t)
     assert messages[0]["response"] == "utter_faq/cw_renewal_payment"

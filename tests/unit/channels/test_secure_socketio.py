@@ -8,9 +8,7 @@ import hmac
 import json
 import time
 
-
 import pytest
-
 
 SECRET = "test-secret-for-web-channel-tests"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.settings import PROJECT_ROOT
+from tests.support.trackers import make_tracker
 
 MODEL = Path(os.environ.get("MADOGUCHI_TEST_MODEL") or PROJECT_ROOT / "models" / "madoguchi.tar.gz")
 
@@ -52,7 +52,7 @@ def reply(parsed: Dict[str, Any], slots: Optional[Dict[str, Any]] = None):
     if intent != "generic_question":
         return "intent", intent
     latest = {k: parsed.get(k) for k in ("text", "intent", "entities", "response_selector", "intent_ranking")}
-    tracker = Tracker("conv-14", slots or {}, latest, [], False, None, {}, "action_listen")
+    tracker = make_tracker(parse=latest, slots=slots, events=[])
     dispatcher = CollectingDispatcher()
     ActionDisambiguateService().run(dispatcher, tracker, {})
     message = dispatcher.messages[0]
