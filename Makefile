@@ -62,7 +62,7 @@ validate: $(STAMP)
 pytest: $(MODEL)
 	$(PY) -m pytest -q tests
 
-## test-unit: in-process tests, no server started (~2 min); test-integration: live Rasa/action servers,
+## test-unit: in-process tests, no server started (~1 min); test-integration: live Rasa/action servers,
 ##   PostgreSQL, Redis, CLI subprocesses; test-e2e: Chromium, the cluster, the container image/compose
 test-unit: $(MODEL)
 	$(PY) -m pytest -q tests/unit
