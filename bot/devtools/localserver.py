@@ -2,8 +2,9 @@
 right environment, endpoints and credentials, waited for until they answer, and stopped again.
 
 Used by `make run` (scripts/run.sh → ``python -m bot.devtools.run``), the benchmark
-(bot.devtools.benchmark.servers), and the live-server test harnesses (tests/hardening, tests/web,
-tests/security, tests/staff). The scaled-out cluster keeps its own start-up in scripts/cluster.sh
+(bot.devtools.benchmark.servers), and every live-server test harness (tests/support/live_bot.py,
+production_bot.py, webchat.py, staff_bot.py; tests/integration/test_account_conversations.py). The
+scaled-out cluster keeps its own start-up in scripts/cluster.sh
 (detached daemons with pid files, which outlive the starting process).
 
 The action server is always the hardened one (``python -m bot.action_server``, loopback,

@@ -40,10 +40,13 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import pytest
 import yaml
+
+from bot.devtools import localserver
+from bot.engine import services
 
 ROOT = Path(__file__).resolve().parents[2]
 CONV_DIR = ROOT / "tests" / "conversations"
@@ -52,9 +55,7 @@ MODEL = ROOT / "models" / "madoguchi.tar.gz"
 VENV_BIN = Path(sys.executable).parent
 SECRET = "account-conversations-test-secret-0123456789abcdef"
 ACTION_SECRET = "account-conversations-action-secret-0123456789"
-# The hardened action server (shared secret), as make run starts it.
-ACTION_SERVER_MODULE = "bot.action_server"
-SERVICES = {"remote_support", "license_maintenance", "haas", "rental", "phone_answering"}
+SERVICES = set(services.KEYS)
 LOGINS = {"token", "verify", "none"}
 CONVERSATION_KEYS = {"name", "service", "account", "login", "today", "turns", "note"}
 TURN_KEYS = {"user", "expect", "absent", "buttons"}
@@ -157,39 +158,6 @@ def test_accounts_fixture_imports(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- the live stack
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _wait_http(url: str, procs: List[subprocess.Popen], logs: List[Path], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc in procs:
-            if proc.poll() is not None:
-                raise RuntimeError(f"a server exited ({proc.returncode}) while starting:\n"
-                                   + "\n".join(f"--- {log}\n{_tail(log)}" for log in logs))
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer in {timeout:.0f}s:\n"
-                       + "\n".join(f"--- {log}\n{_tail(log)}" for log in logs))
-
-
 def _snapshot_model(dest_dir: Path, timeout: float = 900) -> Path:
     """A complete private copy of the model (it may be re-trained while the tests run)."""
     deadline = time.monotonic() + timeout
@@ -206,29 +174,13 @@ def _snapshot_model(dest_dir: Path, timeout: float = 900) -> Path:
             time.sleep(10)
 
 
-def _stop(proc: Optional[subprocess.Popen]) -> None:
-    import signal
-
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-    except ProcessLookupError:
-        pass
-
-
 class Stack:
+    """The bot as make run starts it (bot.devtools.localserver: hardened action server + Rasa server),
+    on free loopback ports, with the conversations' accounts database and a private copy of the model."""
+
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
-        self.rasa_port, self.actions_port = _free_port(), _free_port()
-        self.webhook = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
+        self.env = localserver.server_env({
             "MADOGUCHI_SECRET": SECRET,
             "MADOGUCHI_ACTION_SECRET": ACTION_SECRET,
             "MADOGUCHI_ENV": "development",
@@ -238,39 +190,21 @@ class Stack:
             "MADOGUCHI_ACTION_TIMEOUT": "25",
             "MADOGUCHI_REPLY_TIMEOUT": "40",
             "SANIC_HOST": "127.0.0.1",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-            "TF_INTER_OP_PARALLELISM_THREADS": "1",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        }
+        })
         self.env.pop("MADOGUCHI_TODAY", None)  # "today" travels in each message's metadata
-        self.procs: List[subprocess.Popen] = []
-        self.logs = [tmp / "actions.log", tmp / "rasa.log"]
+        self.servers: Optional[localserver.LocalServers] = None
+        self.webhook = ""
 
     def start(self) -> "Stack":
         subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "accounts", "import", str(ACCOUNTS_FILE)],
                        cwd=str(ROOT), env=self.env, check=True, capture_output=True, timeout=300)
-        model = _snapshot_model(self.tmp)
         endpoints = self.tmp / "endpoints.yml"
-        endpoints.write_text(yaml.safe_dump({"action_endpoint": {
-            "url": f"http://127.0.0.1:{self.actions_port}/webhook", "enable_selective_domain": True,
-            "headers": {"Authorization": f"Bearer {ACTION_SECRET}"}}}))
-        shutil.copy(ROOT / "credentials.yml", self.tmp / "credentials.yml")
-        self.procs.append(subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", ACTION_SERVER_MODULE, "--actions", "actions", "--port",
-             str(self.actions_port)],
-            cwd=str(ROOT), env=self.env, stdout=self.logs[0].open("wb"), stderr=subprocess.STDOUT,
-            start_new_session=True))
-        self.procs.append(subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(self.rasa_port),
-             "--interface", "127.0.0.1", "--enable-api", "--credentials", str(self.tmp / "credentials.yml"),
-             "--endpoints", str(endpoints)],
-            cwd=str(ROOT), env=self.env, stdout=self.logs[1].open("wb"), stderr=subprocess.STDOUT,
-            start_new_session=True))
+        self.servers = localserver.LocalServers(self.tmp, self.env, endpoints, model=_snapshot_model(self.tmp),
+                                                ready_path="/status")
+        endpoints.write_text(yaml.safe_dump(localserver.endpoints(self.servers.action_port)))
+        self.webhook = f"{self.servers.url}/webhooks/rest/webhook"
+        self.servers.start(timeout=600)
         try:
-            _wait_http(f"http://127.0.0.1:{self.actions_port}/health", self.procs, self.logs, 600)
-            _wait_http(f"http://127.0.0.1:{self.rasa_port}/status", self.procs, self.logs, 600)
             self.say("warmup-" + uuid.uuid4().hex[:8], "こんにちは", {}, timeout=180)
         except BaseException:
             self.stop()
@@ -278,8 +212,8 @@ class Stack:
         return self
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            _stop(proc)
+        if self.servers is not None:
+            self.servers.stop()
 
     def say(self, sender: str, text: str, metadata: Dict[str, Any], timeout: float = 90) -> List[Dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text, "metadata": metadata}).encode("utf-8")
