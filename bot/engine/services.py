@@ -73,8 +73,17 @@ CONTRACT_DIGITS = (3, 8)
 _PREFIXES = "|".join(s.contract_prefix for s in SERVICES)
 _DIGITS = r"[0-9]{%d,%d}" % CONTRACT_DIGITS
 CONTRACT_NO = re.compile(rf"^(?:{_PREFIXES})-{_DIGITS}$")  # the canonical form, as stored
+# The dashes customers type between prefix and digits (NFKC keeps these apart from '-').
+DASHES = "-‐‑–—−ー―"
 # In what a customer types (after NFKC): any case, a dash of any kind, a space or nothing between.
-_IN_TEXT = re.compile(rf"(?<![A-Za-z])({_PREFIXES})\s*[-‐‑–—−ー―_]?\s*({_DIGITS})(?![0-9])", re.IGNORECASE)
+_IN_TEXT = re.compile(rf"(?<![A-Za-z])({_PREFIXES})\s*[{DASHES}_]?\s*({_DIGITS})(?![0-9])", re.IGNORECASE)
+_ANY_DASH = re.compile(f"[{DASHES}]")
+
+
+def comparable_contract_no(text: str) -> str:
+    """NFKC-normalised text as contract numbers are compared and counted: stripped, upper case, every dash
+    '-' ('rsー0001' -> 'RS-0001'; not a contract number stays itself, e.g. for counting failed attempts)."""
+    return _ANY_DASH.sub("-", text.strip().upper())
 
 
 def contract_no_in(text: str) -> Optional[str]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from bot import settings
+from bot.engine import services
 from bot.identity import signing
 from bot.identity.attempts import AttemptStore, store_from_env
 from bot.nlu.normalize import normalize
@@ -55,10 +56,7 @@ def _hash_key(scope: str, value: str, secret: Optional[bytes]) -> str:
 
 
 def normalize_contract(contract_no: str) -> str:
-    text = normalize(contract_no or "").strip().upper()
-    for dash in ("−", "‐", "‑", "–", "—", "ー", "―"):
-        text = text.replace(dash, "-")
-    return text
+    return services.comparable_contract_no(normalize(contract_no or ""))
 
 
 class VerificationLimiter:

@@ -18,7 +18,6 @@ from bot.nlu.japanese import Word, segment
 PATTERNS_FILE = Path(__file__).with_name("entity_patterns.yml")
 
 _NUM = {"TEXT": {"REGEX": r"^\d{1,4}$"}}
-_HYPHENS = ["-", "‐", "−", "ー", "―", "_"]
 
 
 class FugashiSpacyTokenizer:
@@ -66,7 +65,7 @@ def _patterns(config: Dict[str, Any]) -> List[Dict[str, Any]]:
     prefixes = [s.contract_prefix.lower() for s in services.SERVICES]
     digits = r"\d{%d,%d}" % services.CONTRACT_DIGITS
     patterns += [
-        {"label": "contract_no", "pattern": [{"LOWER": {"IN": prefixes}}, {"TEXT": {"IN": _HYPHENS}}, {"TEXT": {"REGEX": rf"^{digits}$"}}]},
+        {"label": "contract_no", "pattern": [{"LOWER": {"IN": prefixes}}, {"TEXT": {"IN": [*services.DASHES, "_"]}}, {"TEXT": {"REGEX": rf"^{digits}$"}}]},
         {"label": "contract_no", "pattern": [{"LOWER": {"IN": prefixes}}, {"TEXT": {"REGEX": rf"^{digits}$"}}]},
         {"label": "contract_no", "pattern": [{"LOWER": {"REGEX": r"^(%s)%s$" % ("|".join(prefixes), digits)}}]},
     ]

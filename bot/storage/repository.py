@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectin_polymorphic, selectinload
 
 from bot.engine import contracts as e
+from bot.engine import services
 from bot.nlu.normalize import normalize
 from bot.privacy import phones
 from bot.storage import models as m
@@ -186,10 +187,7 @@ def find_by_contract_no(contract_no: str, url: Optional[str] = None) -> Optional
 
 def normalize_contract_no(text: str) -> str:
     """'ｒｔ－０００１' -> 'RT-0001' (NFKC, upper case, dash variants)."""
-    text = normalize(text).strip().upper()
-    for dash in ("−", "‐", "‑", "–", "—", "ー", "―"):
-        text = text.replace(dash, "-")
-    return text
+    return services.comparable_contract_no(normalize(text))
 
 
 def verify_phone_last4(contract_no: str, last4: str, url: Optional[str] = None) -> Optional[str]:
