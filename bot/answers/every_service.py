@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.engine.contracts import PhoneAnsweringContract, RemoteSupportContract, RentalContract
+from bot.engine.phone_answering import PhoneAnsweringContract
+from bot.engine.remote_support import RemoteSupportContract
+from bot.engine.rental import RentalContract
 from bot.answers import phone_answering, remote_support, rental
 from bot.answers.labels import ALL_CONTRACT_TYPES, details
 from bot.answers.question import Case, Question

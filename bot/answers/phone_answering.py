@@ -6,7 +6,8 @@ from typing import cast
 
 from bot.engine import phone_answering as pa
 from bot.engine import services
-from bot.engine.contracts import NumberUse, PhoneAnsweringContract, Service
+from bot.engine.contracts import Service
+from bot.engine.phone_answering import NumberUse, PhoneAnsweringContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.nlu.params import additional

@@ -6,7 +6,8 @@ from typing import cast
 
 from bot.engine import remote_support as rs
 from bot.engine import services
-from bot.engine.contracts import RemoteSupportContract, Service
+from bot.engine.contracts import Service
+from bot.engine.remote_support import RemoteSupportContract
 from bot.engine.format import jdate, jmonth
 from bot.answers.question import FUTURE, NO_DATE, Case, Question
 

@@ -7,7 +7,8 @@ from typing import cast
 from bot.engine import rental as rt
 from bot.engine.calendar import month_end
 from bot.engine import services
-from bot.engine.contracts import ANSHIN_NAMES, COURSE_NAMES, PAYMENT_NAMES, Anshin, Course, RentalContract, Service
+from bot.engine.contracts import Service
+from bot.engine.rental import ANSHIN_NAMES, COURSE_NAMES, PAYMENT_NAMES, Anshin, Course, RentalContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.answers.question import FUTURE, NO_DATE, Case, Question

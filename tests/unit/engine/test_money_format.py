@@ -42,7 +42,7 @@ def test_results_serialise_to_plain_json():
     import json
 
     from bot.engine import rental
-    from bot.engine.contracts import Course, Payment, RentalContract
+    from bot.engine.rental import Course, Payment, RentalContract
 
     contract = RentalContract("RT-1", "端末", "プラン", 3980, Course.DEPOCOMI, date(2026, 1, 1), date(2025, 12, 25),
                               Payment.CARD)
