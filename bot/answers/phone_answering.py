@@ -35,6 +35,10 @@ def details(c: PhoneAnsweringContract, today: date) -> str:
             f"{Price.from_incl(c.base_fee).quoted}、お貸し出し番号{numbers}")
 
 
+# The monthly bill (every_service.monthly_bill): this contract's month, and this service's clause of the general answer.
+BILL_GENERAL = f"{NAME}は基本料金+追加番号1件につき{pa.EXTRA_NUMBER_FEE.quoted}"
+
+
 def bill(case: Case) -> str:
     day = case.day
     return f"{day.year}年{day.month}月分の電話代行: " + pa.monthly_fee(_contract(case), day).describe()

@@ -29,6 +29,10 @@ def details(c: RemoteSupportContract, today: date) -> str:
     return f"{NAME}(契約番号{c.contract_no}): {jdate(c.start)}開始、{state}、月額{rs.MONTHLY_FEE.quoted}"
 
 
+# The monthly bill (every_service.monthly_bill): this contract's month, and this service's clause of the general answer.
+BILL_GENERAL = f"{NAME}{rs.MONTHLY_FEE.quoted}(月の途中の開始・解約も満額)"
+
+
 def bill(case: Case) -> str:
     day = case.day
     return f"{jmonth(day.year, day.month)}分のリモートサポート: " + rs.monthly_charge(_contract(case), day).describe()

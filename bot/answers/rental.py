@@ -32,6 +32,10 @@ def details(c: RentalContract, today: date) -> str:
             f"安心サポート: {ANSHIN_NAMES[c.anshin]}、{PAYMENT_NAMES[c.payment]}")
 
 
+# The monthly bill (every_service.monthly_bill): this contract's month, and this service's clause of the general answer.
+BILL_GENERAL = f"{NAME}はご契約プランの月額(税込、おまとめコースの期間分はお支払い済み)"
+
+
 def bill(case: Case) -> str:
     c = _contract(case)
     return f"レンタル({c.device}、{c.plan}): " + rt.monthly_charge(c, case.day).describe()
