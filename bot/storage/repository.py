@@ -139,19 +139,6 @@ def account_exists(account_id: str, url: Optional[str] = None) -> bool:
         return session.get(m.Customer, account_id) is not None
 
 
-def find_by_contract_no(contract_no: str, url: Optional[str] = None) -> Optional[tuple[str, e.Contract]]:
-    """(account_id, contract) for a contract number (NFKC-normalised, case-insensitive), or None."""
-    wanted = normalize_contract_no(contract_no)
-    with session_scope(url) as session:
-        row = session.execute(
-            select(m.Contract).where(func.upper(m.Contract.contract_no) == wanted)
-        ).scalars().first()
-        if row is None:
-            return None
-        account = _to_account(_customer_rows(session, [row.customer_id])[0])
-        return account.id, account.contract(row.contract_no)
-
-
 def normalize_contract_no(text: str) -> str:
     """'ｒｔ－０００１' -> 'RT-0001' (NFKC, upper case, dash variants)."""
     text = normalize(text).strip().upper()

@@ -40,17 +40,11 @@ def test_load_account_round_trips_every_service(db_url):
     assert repository.load_account("NOPE", db_url) is None
 
 
-def test_find_by_contract_no_normalises_the_number(db_url):
-    fixtures.import_file(GOOD, db_url)
-    account_id, contract = repository.find_by_contract_no("ｒｔ－９００１", db_url)
-    assert account_id == "T1002" and contract.contract_no == "RT-9001"
-    assert repository.find_by_contract_no("RT-0000", db_url) is None
-
-
 def test_verify_phone_last4(db_url):
     fixtures.import_file(GOOD, db_url)
     assert repository.verify_phone_last4("RS-9001", "4321", db_url) == "T1001"    # stored full-width
     assert repository.verify_phone_last4("RT-9001", "８７６５", db_url) == "T1002"  # typed full-width
+    assert repository.verify_phone_last4("ｒｔ－９００１", "8765", db_url) == "T1002"  # number typed full-width
     assert repository.verify_phone_last4("RT-9001", "4321", db_url) is None
     assert repository.verify_phone_last4("RT-9001", "876", db_url) is None
     assert repository.verify_phone_last4("XX-0000", "8765", db_url) is None
@@ -68,7 +62,7 @@ def test_upsert_updates_and_replaces_contracts(db_url):
     assert reloaded.name == "試験 一郎(変更)" and reloaded.internet_line is None
     assert {c.contract_no for c in reloaded.contracts} == {"RS-9001", "LM-9999"}
     assert reloaded.contract("RS-9001").end == date(2026, 11, 5)
-    assert repository.find_by_contract_no("CW-9001", db_url) is None   # removed with its incidents
+    assert repository.contract_owners(["CW-9001"], db_url) == {}   # removed with its incidents
     assert account != reloaded
 
 

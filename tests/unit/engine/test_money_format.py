@@ -7,7 +7,7 @@ from bot.engine.money import Price, tax_on, tax_within, with_tax, yen
 
 def test_worked_example_plan_change_fee_both_figures():
     fee = Price.from_excl(1500)
-    assert (fee.excl, fee.incl, fee.tax) == (1500, 1650, 150)
+    assert (fee.excl, fee.incl) == (1500, 1650)
     assert fee.both == "1,500円(税別) = 1,650円(税込)"
     assert fee.quoted == "1,500円(税別)"
 

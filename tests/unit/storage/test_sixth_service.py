@@ -102,7 +102,7 @@ account = repository.load_account("P1001", url)
 expected = engine.PetCareContract("PC-0001", pet="ポチ", size=engine.Size.SMALL, start=date(2026, 9, 1),
                                   visits=(engine.Visit(date(2026, 9, 5), 30), engine.Visit(date(2026, 10, 5), 45)))
 assert account.contracts == (HaasContract("LM-0501", "Linuxmania Mini", date(2026, 10, 1), "W-1"), expected), account
-assert repository.find_by_contract_no("pc-0001", url) == ("P1001", expected)
+assert repository.contract_owners(["PC-0001"], url) == {"PC-0001": "P1001"}
 assert repository.list_accounts(url)[0].services == ("haas", "pet_care")
 
 # a re-import updates the row and replaces its visits
