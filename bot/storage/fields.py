@@ -76,6 +76,12 @@ def _items(value: Any, rules: e.Valid) -> list:
 _READERS = {str: _text, date: _day, int: _whole, bool: _yes_no}
 
 
+def _reader(cls: type, f: e.RecordField) -> Callable[[Any, e.Valid], Any]:
+    if f.kind not in _READERS:   # a new field type needs its reader here first
+        raise TypeError(f"{cls.__name__}.{f.name}: no fixture reader for {f.kind!r}")
+    return _READERS[f.kind]
+
+
 class Fields:
     """Reads one mapping's fields; a bad field records a Problem and reads as None.
 
@@ -124,7 +130,7 @@ class Fields:
             if f.many:
                 values[f.name] = tuple(self._children(f.name, f.kind))
                 continue
-            convert = _choice(f.kind) if issubclass(f.kind, Enum) else _READERS[f.kind]
+            convert = _choice(f.kind) if issubclass(f.kind, Enum) else _reader(cls, f)
             optional = f.optional or f.default is not dataclasses.MISSING or f.valid.default_from is not None
             default = None if f.default is dataclasses.MISSING else f.default
             values[f.name] = self.read(f.name, convert, f.valid, required=not optional, nullable=f.optional,
