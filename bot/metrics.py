@@ -91,10 +91,6 @@ def set_model(name: Optional[str]) -> None:
     _model_name = name
 
 
-def model_name() -> Optional[str]:
-    return _model_name
-
-
 def model_name_of(path: Any) -> Optional[str]:
     """The running model's name: models/madoguchi.tar.gz is a hard link (or a symbolic link) to
     models/madoguchi-<training data hash>.tar.gz (Makefile), whose name is returned."""

@@ -4,8 +4,9 @@ Each service module (one per service of bot.engine.services, named after its key
 license_maintenance.py, …, plus every_service.py) declares its questions; this registry is their union.
 `FAQ_TOPICS` maps an FAQ answer key to the question that computes it for an identified customer.
 Entry points (which question, which contract, which engine call): bot/answers/service.py.
-The service modules open alike (CONTRACT, SERVICE, `_contract`, `label`, `details`): that is the
-interface labels.py and this registry read, with each service's own facts, not logic to share.
+The service modules open alike (CONTRACT, SERVICE, `_contract`, `label`, `details`; `bill` and
+`BILL_GENERAL` for a service with a monthly fee): that is the interface labels.py, every_service.py and
+this registry read, with each service's own facts, not logic to share.
 """
 from __future__ import annotations
 

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.engine.contracts import PhoneAnsweringContract, RemoteSupportContract, RentalContract
-from bot.answers import phone_answering, remote_support, rental
+from bot.answers import SERVICE_MODULES
 from bot.answers.labels import ALL_CONTRACT_TYPES, details
 from bot.answers.question import Case, Question
 
-# The services with a monthly fee, and how each states one month's bill.
-BILLS = {
-    RemoteSupportContract: remote_support.bill,
-    RentalContract: rental.bill,
-    PhoneAnsweringContract: phone_answering.bill,
-}
+# The services with a monthly fee: their answers modules declare `bill` (how one contract's month is
+# stated) and `BILL_GENERAL` (their clause of the general answer).
+_BILLED = tuple(m for m in SERVICE_MODULES if hasattr(m, "bill"))
+BILLS = {m.CONTRACT: m.bill for m in _BILLED}
 
 
 def _summary(case: Case) -> str:
@@ -31,7 +28,6 @@ QUESTIONS = [
              "ご契約内容(契約番号、プラン、料金など)はご本人確認のうえでご案内しています。",
              contract_types=ALL_CONTRACT_TYPES, all_contracts=True),
     Question("monthly_bill", "今月のご請求", None, _bill,
-             f"月額料金はリモートサポート{remote_support.rs.MONTHLY_FEE.quoted}(月の途中の開始・解約も満額)、レンタル端末/SIMは"
-             "ご契約プランの月額(税込、おまとめコースの期間分はお支払い済み)、電話代行は基本料金+追加番号1件につき1,100円(税込)です。",
+             "月額料金は" + "、".join(m.BILL_GENERAL for m in _BILLED) + "です。",
              contract_types=tuple(BILLS), faq=("rs_monthly_fee",), all_contracts=True),
 ]

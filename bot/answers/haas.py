@@ -7,7 +7,8 @@ from typing import cast
 from bot import settings
 from bot.engine import haas as hx
 from bot.engine import services
-from bot.engine.contracts import HaasContract, Service
+from bot.engine.contracts import Service
+from bot.engine.haas import HaasContract
 from bot.engine.format import jdate, jdate_w
 from bot.answers.question import NO_DATE, Case, Question
 

@@ -6,7 +6,8 @@ from typing import cast
 
 from bot.engine import license_maintenance as cw
 from bot.engine import services
-from bot.engine.contracts import LicenseMaintenanceContract, Service
+from bot.engine.contracts import Service
+from bot.engine.license_maintenance import LicenseMaintenanceContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.nlu.params import additional

@@ -9,7 +9,7 @@ import json
 from datetime import date
 from typing import Any, Optional
 
-from bot.engine.contracts import Anshin, Payment
+from bot.engine.rental import Anshin, Payment
 from bot.nlu.params import CountMention, DateMention, Params
 
 

@@ -6,7 +6,8 @@ from typing import cast
 
 from bot.engine import phone_answering as pa
 from bot.engine import services
-from bot.engine.contracts import NumberUse, PhoneAnsweringContract, Service
+from bot.engine.contracts import Service
+from bot.engine.phone_answering import NumberUse, PhoneAnsweringContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.nlu.params import additional
@@ -32,6 +33,10 @@ def details(c: PhoneAnsweringContract, today: date) -> str:
     numbers = "、".join(f"{mask_phone(n.number)}({USE_NAMES[n.use]})" for n in c.numbers) or "なし"
     return (f"{NAME}(契約番号{c.contract_no}): 利用開始{start}、基本料金"
             f"{Price.from_incl(c.base_fee).quoted}、お貸し出し番号{numbers}")
+
+
+# The monthly bill (every_service.monthly_bill): this contract's month, and this service's clause of the general answer.
+BILL_GENERAL = f"{NAME}は基本料金+追加番号1件につき{pa.EXTRA_NUMBER_FEE.quoted}"
 
 
 def bill(case: Case) -> str:

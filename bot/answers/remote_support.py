@@ -6,7 +6,8 @@ from typing import cast
 
 from bot.engine import remote_support as rs
 from bot.engine import services
-from bot.engine.contracts import RemoteSupportContract, Service
+from bot.engine.contracts import Service
+from bot.engine.remote_support import RemoteSupportContract
 from bot.engine.format import jdate, jmonth
 from bot.answers.question import FUTURE, NO_DATE, Case, Question
 
@@ -26,6 +27,10 @@ def label(c: RemoteSupportContract) -> str:
 def details(c: RemoteSupportContract, today: date) -> str:
     state = f"{jdate(c.end)}解約" if c.end else "ご利用中"
     return f"{NAME}(契約番号{c.contract_no}): {jdate(c.start)}開始、{state}、月額{rs.MONTHLY_FEE.quoted}"
+
+
+# The monthly bill (every_service.monthly_bill): this contract's month, and this service's clause of the general answer.
+BILL_GENERAL = f"{NAME}{rs.MONTHLY_FEE.quoted}(月の途中の開始・解約も満額)"
 
 
 def bill(case: Case) -> str:

@@ -7,7 +7,8 @@ from typing import cast
 from bot.engine import rental as rt
 from bot.engine.calendar import month_end
 from bot.engine import services
-from bot.engine.contracts import ANSHIN_NAMES, COURSE_NAMES, PAYMENT_NAMES, Anshin, Course, RentalContract, Service
+from bot.engine.contracts import Service
+from bot.engine.rental import ANSHIN_NAMES, COURSE_NAMES, PAYMENT_NAMES, Anshin, Course, RentalContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.answers.question import FUTURE, NO_DATE, Case, Question
@@ -29,6 +30,10 @@ def details(c: RentalContract, today: date) -> str:
     return (f"{NAME}(契約番号{c.contract_no}): {c.device}、{c.plan}、"
             f"月額{Price.from_incl(c.monthly_fee).quoted}、{COURSE_NAMES[c.course]}、"
             f"安心サポート: {ANSHIN_NAMES[c.anshin]}、{PAYMENT_NAMES[c.payment]}")
+
+
+# The monthly bill (every_service.monthly_bill): this contract's month, and this service's clause of the general answer.
+BILL_GENERAL = f"{NAME}はご契約プランの月額(税込、おまとめコースの期間分はお支払い済み)"
 
 
 def bill(case: Case) -> str:

@@ -130,15 +130,6 @@ def score_outcomes(gold: Sequence[str], outcomes: Sequence[Outcome]) -> Dict[str
     return scores.report()
 
 
-def simulate_fallback(intent: Dict[str, Any], ranking: List[Dict[str, Any]], threshold: float, ambiguity: float) -> str:
-    """Rasa's FallbackClassifier on the classifier's output (rasa.nlu.classifiers.fallback_classifier)."""
-    if intent["confidence"] < threshold:
-        return FALLBACK
-    if len(ranking) >= 2 and ranking[0]["confidence"] - ranking[1]["confidence"] < ambiguity:
-        return FALLBACK
-    return intent["name"]
-
-
 def message_records(gold: Sequence[str], parses: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Per message (no text): gold, the classifier's best label and confidence, the chat outcome."""
     records = []

@@ -24,7 +24,6 @@ HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 FRESH_DIR = PROJECT_ROOT / "tests" / "nlu_fresh"
 # Written blind from the seed documents on 2026-12-01 (tests/nlu_blind/README.md): styles, implied services.
 BLIND_DIR = PROJECT_ROOT / "tests" / "nlu_blind"
-HELDOUT_SETS = (HELDOUT_DIR, FRESH_DIR, BLIND_DIR)
 # Written blind from the seeds on 2026-12-01 for choosing data and calibration changes: its errors
 # may be read (it is a development set, not held out), but it is never trained on either.
 DEV_DIR = PROJECT_ROOT / "tests" / "nlu_dev"

@@ -1,139 +1,93 @@
-"""Plain contract records, one dataclass per service, independent of the database.
+"""What every contract record shares, independent of the database.
 
-Field names follow the account fixture format (shared spec interfaces.md).
+Each service's contract dataclass lives in its engine module (`bot.engine.<key>`, exported there as
+`CONTRACT`); this module holds the account, the `Contract` interface they all follow, the lookup of a
+service's dataclass through the registry (`contract_types()`) and `Valid`, how a field states what a
+valid value is beyond its type. Field names follow the account fixture format (shared spec
+interfaces.md): the fixture import (bot/storage/fixtures.py) and the repository read and write each
+dataclass by its fields, so a sixth service's contract is declared once, in its engine module.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+import dataclasses
+import importlib
+import typing
+from dataclasses import dataclass
 from enum import Enum
-from typing import Optional, Union
+from functools import cache
+from typing import Any, Optional, Protocol, Union
 
 from bot.engine.services import SERVICES, Service
 
-
-class Course(str, Enum):
-    STANDARD = "standard"
-    OMATOME = "omatome"
-    DEPOCOMI = "depocomi"
-
-
-class Anshin(str, Enum):
-    NONE = "none"
-    STANDARD = "standard"
-    PREMIUM = "premium"
-    SIM = "sim"
-    PREMIUM_SIM = "premium_sim"
-
-
-class Payment(str, Enum):
-    CARD = "card"
-    KONBINI = "konbini"   # コンビニ払い (atone)
-    INVOICE = "invoice"   # 請求書払い (NP)
-
-
-class NumberUse(str, Enum):
-    FORWARD = "forward"
-    DISPLAY = "display"
-
-
 SERVICE_NAMES = {s.key: s.name for s in SERVICES}
 
-ANSHIN_NAMES = {
-    Anshin.NONE: "なし",
-    Anshin.STANDARD: "安心サポート",
-    Anshin.PREMIUM: "安心サポートPremium",
-    Anshin.SIM: "安心サポートfor SIM",
-    Anshin.PREMIUM_SIM: "安心サポートPremium for SIM",
-}
 
-COURSE_NAMES = {Course.STANDARD: "通常コース", Course.OMATOME: "おまとめコース", Course.DEPOCOMI: "デポコミコース"}
+class Contract(Protocol):
+    """Any service's contract dataclass: frozen, with its number and its `service` (init=False)."""
 
-PAYMENT_NAMES = {
-    Payment.CARD: "クレジットカード払い",
-    Payment.KONBINI: "コンビニ払い(atone)",
-    Payment.INVOICE: "請求書払い(NP)",
-}
-
-
-@dataclass(frozen=True)
-class RemoteSupportContract:
     contract_no: str
-    start: date
-    end: Optional[date] = None          # cancellation date, None while active
-    service: Service = field(default=Service.REMOTE_SUPPORT, init=False)
-
-    def active_on(self, d: date) -> bool:
-        return self.start <= d and (self.end is None or d <= self.end)
+    service: Service
 
 
-@dataclass(frozen=True)
-class IncidentPack:
-    purchased: date
-    remaining: int
-
-
-@dataclass(frozen=True)
-class LicenseMaintenanceContract:
-    contract_no: str
-    purchased: date
-    licenses: int
-    unit_price: int                     # 税別, per licence
-    maintenance_start: date             # last purchase / renewal / rejoin date
-    incidents: tuple[IncidentPack, ...] = ()
-    service: Service = field(default=Service.LICENSE_MAINTENANCE, init=False)
+@cache
+def contract_types() -> dict[Service, type]:
+    """Each service's contract dataclass: the `CONTRACT` of its engine module, in registry order
+    (imported here, not at the top: the engine modules import this one)."""
+    types = {s.key: importlib.import_module(f"bot.engine.{s.key.value}").CONTRACT for s in SERVICES}
+    wrong = [cls.__name__ for key, cls in types.items() if cls.service != key]
+    if wrong:
+        raise TypeError(f"contract dataclasses whose `service` default is not their module's: {wrong}")
+    return types
 
 
 @dataclass(frozen=True)
-class HaasContract:
-    contract_no: str
-    product: str
-    purchased: date
-    warranty_no: str
-    handson_used: int = 0
-    service: Service = field(default=Service.HAAS, init=False)
+class Valid:
+    """What a valid value of a contract field is beyond its type, for data from outside (the fixture
+    import). Put on a field as `field(metadata=valid(...))`."""
+
+    minimum: Optional[int] = None               # a whole number: at least this (else at least 0)
+    not_before: Optional[str] = None            # a date: not before this other date field
+    default_from: Optional[str] = None          # absent: the value of this other field
+    required_for: Optional[tuple[str, Enum]] = None     # required when that field has this value
+    required_unless: Optional[tuple[str, Enum]] = None  # required when that field has another value
+    once_per_file: Optional[str] = None         # one contract per file has it; the verb: "lent"
+
+
+VALID = "valid"   # the metadata key
+
+
+def valid(**rules) -> dict:
+    return {VALID: Valid(**rules)}
 
 
 @dataclass(frozen=True)
-class RentalContract:
-    contract_no: str
-    device: str
-    plan: str
-    monthly_fee: int                    # 税込
-    course: Course
-    course_start: date
-    applied: date
-    payment: Payment
-    omatome_months: Optional[int] = None  # months prepaid, for omatome
-    anshin: Anshin = Anshin.NONE
-    anshin_start: Optional[date] = None
-    anshin_changes_used: int = 0
-    service: Service = field(default=Service.RENTAL, init=False)
+class RecordField:
+    """One field of a contract dataclass (or of a child record such as an incident pack), read from its
+    annotation: what the fixture import and the repository convert it by."""
+
+    name: str
+    kind: type          # str, int, bool, date, an Enum, or the child dataclass of a tuple
+    optional: bool      # Optional[...]: may be None
+    many: bool          # tuple[Child, ...]: a list of child records
+    default: Any        # dataclasses.MISSING when the record needs it
+    valid: Valid
 
 
-@dataclass(frozen=True)
-class LentNumber:
-    number: str
-    use: NumberUse
-
-
-@dataclass(frozen=True)
-class PhoneAnsweringContract:
-    contract_no: str
-    start: Optional[date]               # None: starts when the number is notified
-    base_fee: int                       # 税込, the plan's monthly fee
-    numbers: tuple[LentNumber, ...] = ()
-    trial_used: bool = False
-    service: Service = field(default=Service.PHONE_ANSWERING, init=False)
-
-
-Contract = Union[
-    RemoteSupportContract,
-    LicenseMaintenanceContract,
-    HaasContract,
-    RentalContract,
-    PhoneAnsweringContract,
-]
+@cache
+def record_fields(cls: type) -> tuple[RecordField, ...]:
+    """The fields a record is built from (`service`, init=False, is not one)."""
+    hints = typing.get_type_hints(cls)
+    found = []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        kind, optional, many = hints[f.name], False, False
+        if typing.get_origin(kind) is Union:
+            kind, optional = next(a for a in typing.get_args(kind) if a is not type(None)), True
+        if typing.get_origin(kind) is tuple:
+            kind, many = typing.get_args(kind)[0], True
+        found.append(RecordField(f.name, kind, optional, many, f.default, f.metadata.get(VALID, Valid())))
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ Only for buyers of Linuxmania products. 電話・メールサポート is free o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 from bot.engine.calendar import add_months, is_business_day, next_business_day
-from bot.engine.contracts import Account, HaasContract, Service
+from bot.engine.contracts import Account, Service
 from bot.engine.format import jdate
 from bot.engine.result import Result, policy
 
@@ -20,6 +20,19 @@ FREE_HANDSON_MONTHS = 1
 SUPPORT_OPENS = time(10, 0)
 SUPPORT_CLOSES = time(16, 30)
 SUPPORT_EMAIL = "customer@linuxmania.jp"
+
+
+@dataclass(frozen=True)
+class HaasContract:
+    contract_no: str
+    product: str
+    purchased: date
+    warranty_no: str
+    handson_used: int = 0
+    service: Service = field(default=Service.HAAS, init=False)
+
+
+CONTRACT = HaasContract
 
 
 @dataclass(frozen=True, kw_only=True)

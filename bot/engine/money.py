@@ -40,10 +40,6 @@ class Price:
     incl: int
     basis: Basis
 
-    @property
-    def tax(self) -> int:
-        return self.incl - self.excl
-
     @classmethod
     def from_excl(cls, amount_excl: int) -> "Price":
         return cls(excl=amount_excl, incl=with_tax(amount_excl), basis="税別")

@@ -6,12 +6,13 @@ an extra number costs 1,100円/月(税込).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import Enum
 from typing import Optional, Sequence
 
 from bot.engine.calendar import whole_months_between
-from bot.engine.contracts import NumberUse, PhoneAnsweringContract
+from bot.engine.contracts import Service, valid
 from bot.engine.format import jdate
 from bot.engine.money import ZERO, Price
 from bot.engine.result import Result
@@ -19,6 +20,30 @@ from bot.engine.result import Result
 TRIAL_DAYS = 10
 EXTRA_NUMBER_FEE = Price.from_incl(1100)
 INCLUDED_NUMBERS = 1   # the plan's fee covers one lent number
+
+
+class NumberUse(str, Enum):
+    FORWARD = "forward"
+    DISPLAY = "display"
+
+
+@dataclass(frozen=True)
+class LentNumber:
+    number: str = field(metadata=valid(once_per_file="lent"))   # a number is lent to one contract
+    use: NumberUse
+
+
+@dataclass(frozen=True)
+class PhoneAnsweringContract:
+    contract_no: str
+    start: Optional[date]               # None: starts when the number is notified
+    base_fee: int                       # 税込, the plan's monthly fee
+    numbers: tuple[LentNumber, ...] = ()
+    trial_used: bool = False
+    service: Service = field(default=Service.PHONE_ANSWERING, init=False)
+
+
+CONTRACT = PhoneAnsweringContract
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,12 +5,12 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
 from bot.engine.calendar import month_end, month_start, months_in_range
-from bot.engine.contracts import Account, RemoteSupportContract, Service
+from bot.engine.contracts import Account, Service, valid
 from bot.engine.format import jdate, jmonth
 from bot.engine.money import ZERO, Price
 from bot.engine.result import Result
@@ -18,6 +18,20 @@ from bot.engine.result import Result
 MONTHLY_FEE = Price.from_incl(550)
 CONTACT_PHONE = "0957-22-1193"
 HOURS = "午前9時～午後9時(土日祝日も営業)"
+
+
+@dataclass(frozen=True)
+class RemoteSupportContract:
+    contract_no: str
+    start: date
+    end: Optional[date] = field(default=None, metadata=valid(not_before="start"))  # cancellation date, None while active
+    service: Service = field(default=Service.REMOTE_SUPPORT, init=False)
+
+    def active_on(self, d: date) -> bool:
+        return self.start <= d and (self.end is None or d <= self.end)
+
+
+CONTRACT = RemoteSupportContract
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,7 +31,7 @@ class AttemptStore(ABC):
 
 
 class MemoryAttemptStore(AttemptStore):
-    """One process only (tests, a single action server without a database)."""
+    """One process only: the tests' store (`store_from_env` never chooses it)."""
 
     def __init__(self) -> None:
         self._failures: Dict[Tuple[str, str], Deque[float]] = collections.defaultdict(collections.deque)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional, TypeVar
 
-from bot.engine.contracts import Anshin, Payment
+from bot.engine.rental import Anshin, Payment
 from bot.nlu.dates import DateMention, mentioned_date
 from bot.nlu.numerals import prepare as _prepare
 

@@ -53,7 +53,6 @@ class Turn:
     verification: Optional[str] = None     # VERIFIED, FAILED, LOCKED
     form_input: bool = False               # typed into the verification form (contract no / digits)
     actions: List[str] = field(default_factory=list)
-    bot_messages: int = 0
     reply_seconds: Optional[float] = None  # from the user event to the last bot message
     action_error: bool = False             # a custom action ran and produced nothing at all
     about: Optional[str] = None            # a button payload's turn: the customer's question it answers
@@ -191,7 +190,6 @@ def split_turns(events: Iterable[Mapping[str, Any]], sender_id: str = "") -> Lis
             current.actions.append(last_action)
         elif current is not None and kind == "bot":
             bots.append(event)
-            current.bot_messages += 1
             current.reply_seconds = max(0.0, float(event.get("timestamp") or current.timestamp) - current.timestamp)
     close()
     return turns

@@ -1,12 +1,17 @@
 """ORM models: customers, contracts (one table per service, joined to a common table), numbers, incidents.
 
 The common `contracts` table holds what every contract has (number, service, owner), so a contract
-number is unique across services and can be looked up without knowing the service.
+number is unique across services and can be looked up without knowing the service. A service's table
+model is the migration's model: its columns and child relationships carry the names of its engine
+dataclass's fields (the repository copies them by name), and its polymorphic identity, the service key,
+is the one place that says which model holds which service's contracts (`contract_model`).
 """
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import declarative_base, relationship
+
+from bot.engine.services import Service
 
 Base = declarative_base()
 
@@ -44,7 +49,7 @@ class RemoteSupportContract(Contract):
     start = Column(Date, nullable=False)
     end = Column(Date, nullable=True)
 
-    __mapper_args__ = {"polymorphic_identity": "remote_support"}
+    __mapper_args__ = {"polymorphic_identity": Service.REMOTE_SUPPORT.value}
 
 
 class LicenseMaintenanceContract(Contract):
@@ -60,7 +65,7 @@ class LicenseMaintenanceContract(Contract):
         "Incident", back_populates="contract", cascade="all, delete-orphan", order_by="Incident.id"
     )
 
-    __mapper_args__ = {"polymorphic_identity": "license_maintenance"}
+    __mapper_args__ = {"polymorphic_identity": Service.LICENSE_MAINTENANCE.value}
 
 
 class Incident(Base):
@@ -87,7 +92,7 @@ class HaasContract(Contract):
     warranty_no = Column(String(64), nullable=False)
     handson_used = Column(Integer, nullable=False, default=0)
 
-    __mapper_args__ = {"polymorphic_identity": "haas"}
+    __mapper_args__ = {"polymorphic_identity": Service.HAAS.value}
 
 
 class RentalContract(Contract):
@@ -106,7 +111,7 @@ class RentalContract(Contract):
     payment = Column(String(16), nullable=False)
     applied = Column(Date, nullable=False)
 
-    __mapper_args__ = {"polymorphic_identity": "rental"}
+    __mapper_args__ = {"polymorphic_identity": Service.RENTAL.value}
 
 
 class PhoneAnsweringContract(Contract):
@@ -121,7 +126,7 @@ class PhoneAnsweringContract(Contract):
         "LentNumber", back_populates="contract", cascade="all, delete-orphan", order_by="LentNumber.id"
     )
 
-    __mapper_args__ = {"polymorphic_identity": "phone_answering"}
+    __mapper_args__ = {"polymorphic_identity": Service.PHONE_ANSWERING.value}
 
 
 class LentNumber(Base):
@@ -137,6 +142,15 @@ class LentNumber(Base):
     use = Column(String(16), nullable=False)
 
     contract = relationship("PhoneAnsweringContract", back_populates="numbers")
+
+
+def contract_model(service: str) -> type[Contract]:
+    """The table model of a service's contracts (a `Service` or its key)."""
+    return Contract.__mapper__.polymorphic_map[Service(service).value].class_
+
+
+def contract_models() -> list[type[Contract]]:
+    return [mapper.class_ for mapper in Contract.__mapper__.self_and_descendants if mapper.class_ is not Contract]
 
 
 # ---- in-chat verification limits (bot/identity/attempts.py, bot/identity/limits.py) ------------------------------------------

@@ -1,13 +1,16 @@
-"""Read and write accounts as engine dataclasses (bot.engine.contracts); the ORM stays in here.
+"""Read and write accounts as engine dataclasses (each service's, `bot.engine.contracts.contract_types()`);
+the ORM stays in here.
 
 Every function takes an optional `url` (default: bot.settings.db_url()).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from enum import Enum
+from typing import Any, Iterable, Optional
 
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectin_polymorphic, selectinload
 
 from bot.engine import contracts as e
@@ -16,15 +19,6 @@ from bot.nlu.normalize import normalize
 from bot.privacy import phones
 from bot.storage import models as m
 from bot.storage.db import session_scope
-
-ORM_CLASSES = {
-    e.Service.REMOTE_SUPPORT: m.RemoteSupportContract,
-    e.Service.LICENSE_MAINTENANCE: m.LicenseMaintenanceContract,
-    e.Service.HAAS: m.HaasContract,
-    e.Service.RENTAL: m.RentalContract,
-    e.Service.PHONE_ANSWERING: m.PhoneAnsweringContract,
-}
-
 
 @dataclass(frozen=True)
 class AccountSummary:
@@ -36,33 +30,25 @@ class AccountSummary:
     services: tuple[str, ...]
 
 
-# ---- ORM -> engine --------------------------------------------------------------------------
+# ---- ORM <-> engine, field by field: a row's columns and child relationships carry the names of its
+# dataclass's fields (models.py); enums are stored as their values.
+
+def _to_record(cls: type, row: Any) -> Any:
+    """The engine dataclass `cls` (a contract or a child record) from its ORM row."""
+    values = {}
+    for f in e.record_fields(cls):
+        raw = getattr(row, f.name)
+        if f.many:
+            values[f.name] = tuple(_to_record(f.kind, child) for child in raw)
+        elif raw is not None and issubclass(f.kind, Enum):
+            values[f.name] = f.kind(raw)
+        else:
+            values[f.name] = raw
+    return cls(**values)
+
 
 def _to_contract(row: m.Contract) -> e.Contract:
-    if isinstance(row, m.RemoteSupportContract):
-        return e.RemoteSupportContract(contract_no=row.contract_no, start=row.start, end=row.end)
-    if isinstance(row, m.LicenseMaintenanceContract):
-        return e.LicenseMaintenanceContract(
-            contract_no=row.contract_no, purchased=row.purchased, licenses=row.licenses,
-            unit_price=row.unit_price, maintenance_start=row.maintenance_start,
-            incidents=tuple(e.IncidentPack(purchased=i.purchased, remaining=i.remaining) for i in row.incidents),
-        )
-    if isinstance(row, m.HaasContract):
-        return e.HaasContract(contract_no=row.contract_no, product=row.product, purchased=row.purchased,
-                              warranty_no=row.warranty_no, handson_used=row.handson_used)
-    if isinstance(row, m.RentalContract):
-        return e.RentalContract(
-            contract_no=row.contract_no, device=row.device, plan=row.plan, monthly_fee=row.monthly_fee,
-            course=e.Course(row.course), course_start=row.course_start, applied=row.applied,
-            payment=e.Payment(row.payment), omatome_months=row.omatome_months, anshin=e.Anshin(row.anshin),
-            anshin_start=row.anshin_start, anshin_changes_used=row.anshin_changes_used,
-        )
-    if isinstance(row, m.PhoneAnsweringContract):
-        return e.PhoneAnsweringContract(
-            contract_no=row.contract_no, start=row.start, base_fee=row.base_fee, trial_used=row.trial_used,
-            numbers=tuple(e.LentNumber(number=n.number, use=e.NumberUse(n.use)) for n in row.numbers),
-        )
-    raise TypeError(f"unknown contract row {type(row).__name__}")
+    return _to_record(e.contract_types()[e.Service(row.service)], row)
 
 
 def _to_account(row: m.Customer) -> e.Account:
@@ -70,53 +56,35 @@ def _to_account(row: m.Customer) -> e.Account:
                      contracts=tuple(_to_contract(c) for c in row.contracts))
 
 
-# ---- engine -> ORM --------------------------------------------------------------------------
+def _fill(row: Any, record: Any) -> None:
+    """Copy an engine record's fields onto its ORM row (child rows replaced)."""
+    relationships = sa_inspect(type(row)).relationships
+    for f in e.record_fields(type(record)):
+        value = getattr(record, f.name)
+        if f.many:
+            model = relationships[f.name].mapper.class_
+            value = [_new_row(model, child) for child in value]
+        elif isinstance(value, Enum):
+            value = value.value
+        setattr(row, f.name, value)
 
-def _fill(row: m.Contract, contract: e.Contract) -> None:
-    """Copy the engine contract's fields onto its ORM row (children replaced)."""
-    if isinstance(contract, e.RemoteSupportContract):
-        row.start, row.end = contract.start, contract.end
-    elif isinstance(contract, e.LicenseMaintenanceContract):
-        row.purchased, row.licenses = contract.purchased, contract.licenses
-        row.unit_price, row.maintenance_start = contract.unit_price, contract.maintenance_start
-        row.incidents = [m.Incident(purchased=i.purchased, remaining=i.remaining) for i in contract.incidents]
-    elif isinstance(contract, e.HaasContract):
-        row.product, row.purchased = contract.product, contract.purchased
-        row.warranty_no, row.handson_used = contract.warranty_no, contract.handson_used
-    elif isinstance(contract, e.RentalContract):
-        row.device, row.plan, row.monthly_fee = contract.device, contract.plan, contract.monthly_fee
-        row.course, row.course_start = contract.course.value, contract.course_start
-        row.omatome_months, row.anshin = contract.omatome_months, contract.anshin.value
-        row.anshin_start, row.anshin_changes_used = contract.anshin_start, contract.anshin_changes_used
-        row.payment, row.applied = contract.payment.value, contract.applied
-    elif isinstance(contract, e.PhoneAnsweringContract):
-        row.start, row.base_fee, row.trial_used = contract.start, contract.base_fee, contract.trial_used
-        row.numbers = [m.LentNumber(number=n.number, use=n.use.value) for n in contract.numbers]
-    else:
-        raise TypeError(f"unknown contract {type(contract).__name__}")
+
+def _new_row(model: type, record: Any) -> Any:
+    row = model()
+    _fill(row, record)
+    return row
 
 
 def _load_options():
-    return (
-        selectinload(m.Customer.contracts).options(
-            selectin_polymorphic(m.Contract, list(ORM_CLASSES.values())),
-        ),
-    )
+    return (selectinload(m.Customer.contracts).options(selectin_polymorphic(m.Contract, m.contract_models())),)
 
 
 def _customer_rows(session: Session, ids: Optional[Iterable[str]] = None) -> list[m.Customer]:
     query = select(m.Customer).options(*_load_options()).order_by(m.Customer.id)
     if ids is not None:
         query = query.where(m.Customer.id.in_(list(ids)))
-    rows = session.execute(query).scalars().all()
-    # Children of the subclass rows (incidents, numbers) load lazily inside the session.
-    for row in rows:
-        for contract in row.contracts:
-            if isinstance(contract, m.LicenseMaintenanceContract):
-                contract.incidents  # noqa: B018 - load now
-            elif isinstance(contract, m.PhoneAnsweringContract):
-                contract.numbers  # noqa: B018
-    return rows
+    # Children of the contract rows (incidents, numbers) load lazily: callers convert inside the session.
+    return session.execute(query).scalars().all()
 
 
 def upsert_accounts(session: Session, accounts: Iterable[e.Account]) -> tuple[int, int]:
@@ -151,7 +119,7 @@ def upsert_accounts(session: Session, accounts: Iterable[e.Account]) -> tuple[in
         for contract in account.contracts:
             row = existing.get(contract.contract_no)
             if row is None:
-                row = ORM_CLASSES[contract.service](contract_no=contract.contract_no)
+                row = m.contract_model(contract.service)(contract_no=contract.contract_no)
                 customer.contracts.append(row)
             _fill(row, contract)
     session.flush()
@@ -170,19 +138,6 @@ def load_account(account_id: str, url: Optional[str] = None) -> Optional[e.Accou
 def account_exists(account_id: str, url: Optional[str] = None) -> bool:
     with session_scope(url) as session:
         return session.get(m.Customer, account_id) is not None
-
-
-def find_by_contract_no(contract_no: str, url: Optional[str] = None) -> Optional[tuple[str, e.Contract]]:
-    """(account_id, contract) for a contract number (NFKC-normalised, case-insensitive), or None."""
-    wanted = normalize_contract_no(contract_no)
-    with session_scope(url) as session:
-        row = session.execute(
-            select(m.Contract).where(func.upper(m.Contract.contract_no) == wanted)
-        ).scalars().first()
-        if row is None:
-            return None
-        account = _to_account(_customer_rows(session, [row.customer_id])[0])
-        return account.id, account.contract(row.contract_no)
 
 
 def normalize_contract_no(text: str) -> str:

@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -139,10 +139,3 @@ def services_in(text: str) -> Tuple[str, ...]:
     named = [m.service for m in found if m.kind == "name"]
     chosen = named or [m.service for m in found]
     return tuple(dict.fromkeys(chosen))
-
-
-def mention_map(text: str) -> Dict[str, List[Mention]]:
-    by_service: Dict[str, List[Mention]] = {}
-    for mention in mentions(text):
-        by_service.setdefault(mention.service, []).append(mention)
-    return by_service

@@ -6,6 +6,7 @@ The rule book in three chapters, each a module (re-exported here, so `cw.renewal
 - `fees`: renewal (20 % before expiry), rejoin and added licences (the top-up of R to 100 %);
 - `deadlines`: cash in advance 3 business days before delivery, technical service, mail support.
 """
+from bot.engine.license_maintenance.contract import IncidentPack, LicenseMaintenanceContract
 from bot.engine.license_maintenance.deadlines import (
     BUSINESS_DAY_NOTE,
     MAIL_SUPPORT_BUSINESS_DAYS,
@@ -53,3 +54,4 @@ from bot.engine.license_maintenance.term import (
     residual_value,
 )
 
+CONTRACT = LicenseMaintenanceContract

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Optional
 
 from bot.engine.calendar import add_months, business_days_before
-from bot.engine.contracts import LicenseMaintenanceContract
+from bot.engine.license_maintenance.contract import LicenseMaintenanceContract
 from bot.engine.format import jdate, pct
 from bot.engine.license_maintenance.deadlines import PAYMENT_BUSINESS_DAYS
 from bot.engine.license_maintenance.term import (

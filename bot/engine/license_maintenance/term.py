@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from bot.engine.calendar import add_months, whole_months_between
-from bot.engine.contracts import LicenseMaintenanceContract
+from bot.engine.license_maintenance.contract import LicenseMaintenanceContract
 from bot.engine.format import jdate, pct
 from bot.engine.result import Result, policy
 

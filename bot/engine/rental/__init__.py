@@ -7,7 +7,15 @@ each a module (re-exported here, so `rt.plan_change` is the API):
 - `anshin`: changing or removing 安心サポート, Premium's loss/theft cover;
 - `billing`: this month's bill, the payment method, card details, receipts.
 """
-from bot.engine.contracts import Anshin, Course, Payment  # the enums the rules take, as `rt.Payment`
+from bot.engine.rental.contract import (  # the record and the enums the rules take, as `rt.Payment`
+    ANSHIN_NAMES,
+    COURSE_NAMES,
+    PAYMENT_NAMES,
+    Anshin,
+    Course,
+    Payment,
+    RentalContract,
+)
 from bot.engine.rental.anshin import (
     ANSHIN_RULE,
     THEFT_COVER_DELAY_MONTHS,
@@ -58,3 +66,5 @@ from bot.engine.rental.ending import (
     plan_change,
     refunds,
 )
+
+CONTRACT = RentalContract

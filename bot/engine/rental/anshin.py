@@ -10,7 +10,7 @@ from datetime import date
 from typing import Optional
 
 from bot.engine.calendar import add_months, month_end, month_start, next_month_start
-from bot.engine.contracts import ANSHIN_NAMES, Anshin, RentalContract
+from bot.engine.rental.contract import ANSHIN_NAMES, Anshin, RentalContract
 from bot.engine.format import jdate
 from bot.engine.rental.days import CHANGE_LAST_DAY, _next_window
 from bot.engine.result import Result

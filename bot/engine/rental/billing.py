@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Optional
 
 from bot.engine.calendar import month_end, period_last_day
-from bot.engine.contracts import PAYMENT_NAMES, Course, Payment, RentalContract
+from bot.engine.rental.contract import PAYMENT_NAMES, Course, Payment, RentalContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.engine.rental.days import SETTLEMENT_DAY

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Optional
 
 from bot.engine.calendar import month_end, next_month_start, period_last_day, whole_months_between
-from bot.engine.contracts import Course, RentalContract
+from bot.engine.rental.contract import Course, RentalContract
 from bot.engine.format import jdate
 from bot.engine.money import Price
 from bot.engine.rental.days import CANCEL_DEADLINE_DAY, CHANGE_LAST_DAY, SETTLEMENT_DAY, _next_window

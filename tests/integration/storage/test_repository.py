@@ -5,6 +5,11 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from bot.engine import contracts as e
+from bot.engine.haas import HaasContract
+from bot.engine.license_maintenance import IncidentPack
+from bot.engine.phone_answering import NumberUse
+from bot.engine.remote_support import RemoteSupportContract
+from bot.engine.rental import Anshin, Course, Payment
 from bot.storage import db, fixtures, repository
 from bot.storage.models import Base
 
@@ -24,28 +29,22 @@ def test_load_account_round_trips_every_service(db_url):
     account = repository.load_account("T1001", db_url)
     assert account.name == "試験 一郎" and account.internet_line == "CATV-900001"
     rs, cw, pa = account.contracts
-    assert rs == e.RemoteSupportContract("RS-9001", start=date(2026, 4, 10), end=None)
-    assert cw.incidents == (e.IncidentPack(date(2026, 1, 10), 2),)
-    assert pa.start is None and [n.use for n in pa.numbers] == [e.NumberUse.FORWARD, e.NumberUse.DISPLAY]
+    assert rs == RemoteSupportContract("RS-9001", start=date(2026, 4, 10), end=None)
+    assert cw.incidents == (IncidentPack(date(2026, 1, 10), 2),)
+    assert pa.start is None and [n.use for n in pa.numbers] == [NumberUse.FORWARD, NumberUse.DISPLAY]
     other = repository.load_account("T1002", db_url)
     assert other.internet_line is None
     rental = other.of_service(e.Service.RENTAL)[0]
-    assert rental.course == e.Course.OMATOME and rental.anshin == e.Anshin.PREMIUM
-    assert rental.payment == e.Payment.KONBINI and rental.omatome_months == 12
+    assert rental.course == Course.OMATOME and rental.anshin == Anshin.PREMIUM
+    assert rental.payment == Payment.KONBINI and rental.omatome_months == 12
     assert repository.load_account("NOPE", db_url) is None
-
-
-def test_find_by_contract_no_normalises_the_number(db_url):
-    fixtures.import_file(GOOD, db_url)
-    account_id, contract = repository.find_by_contract_no("ｒｔ－９００１", db_url)
-    assert account_id == "T1002" and contract.contract_no == "RT-9001"
-    assert repository.find_by_contract_no("RT-0000", db_url) is None
 
 
 def test_verify_phone_last4(db_url):
     fixtures.import_file(GOOD, db_url)
     assert repository.verify_phone_last4("RS-9001", "4321", db_url) == "T1001"    # stored full-width
     assert repository.verify_phone_last4("RT-9001", "８７６５", db_url) == "T1002"  # typed full-width
+    assert repository.verify_phone_last4("ｒｔ－９００１", "8765", db_url) == "T1002"  # number typed full-width
     assert repository.verify_phone_last4("RT-9001", "4321", db_url) is None
     assert repository.verify_phone_last4("RT-9001", "876", db_url) is None
     assert repository.verify_phone_last4("XX-0000", "8765", db_url) is None
@@ -55,15 +54,15 @@ def test_upsert_updates_and_replaces_contracts(db_url):
     fixtures.import_file(GOOD, db_url)
     account = repository.load_account("T1001", db_url)
     changed = e.Account(id="T1001", name="試験 一郎(変更)", phone="090-0000-1111", internet_line=None,
-                        contracts=(e.RemoteSupportContract("RS-9001", date(2026, 4, 10), date(2026, 11, 5)),
-                                   e.HaasContract("LM-9999", "Linuxmania Mini", date(2026, 11, 1), "W-9", 0)))
+                        contracts=(RemoteSupportContract("RS-9001", date(2026, 4, 10), date(2026, 11, 5)),
+                                   HaasContract("LM-9999", "Linuxmania Mini", date(2026, 11, 1), "W-9", 0)))
     with db.session_scope(db_url) as session:
         assert repository.upsert_accounts(session, [changed]) == (0, 1)
     reloaded = repository.load_account("T1001", db_url)
     assert reloaded.name == "試験 一郎(変更)" and reloaded.internet_line is None
     assert {c.contract_no for c in reloaded.contracts} == {"RS-9001", "LM-9999"}
     assert reloaded.contract("RS-9001").end == date(2026, 11, 5)
-    assert repository.find_by_contract_no("CW-9001", db_url) is None   # removed with its incidents
+    assert repository.contract_owners(["CW-9001"], db_url) == {}   # removed with its incidents
     assert account != reloaded
 
 

@@ -5,10 +5,11 @@ from datetime import date
 
 import pytest
 
-from bot.engine.contracts import (
-    Account, Anshin, Course, LentNumber, LicenseMaintenanceContract, NumberUse, Payment, PhoneAnsweringContract,
-    RemoteSupportContract, RentalContract,
-)
+from bot.engine.contracts import Account
+from bot.engine.license_maintenance import LicenseMaintenanceContract
+from bot.engine.phone_answering import LentNumber, NumberUse, PhoneAnsweringContract
+from bot.engine.remote_support import RemoteSupportContract
+from bot.engine.rental import Anshin, Course, Payment, RentalContract
 
 
 def rental(no: str, **overrides) -> RentalContract:

@@ -6,7 +6,7 @@ import pytest
 from bot import answers
 from bot.answers import pending
 from bot.answers.labels import ALL_CONTRACT_TYPES
-from bot.engine.contracts import Anshin, Payment
+from bot.engine.rental import Anshin, Payment
 from bot.faq import catalog
 from bot.nlu.params import CountMention, DateMention, Params
 

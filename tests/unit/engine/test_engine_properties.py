@@ -8,7 +8,9 @@ from bot.engine import license_maintenance as cw
 from bot.engine import remote_support as rs
 from bot.engine import rental
 from bot.engine.calendar import add_months, business_days_after, business_days_before, is_business_day
-from bot.engine.contracts import Course, LicenseMaintenanceContract, Payment, RemoteSupportContract, RentalContract
+from bot.engine.license_maintenance import LicenseMaintenanceContract
+from bot.engine.remote_support import RemoteSupportContract
+from bot.engine.rental import Course, Payment, RentalContract
 
 days = st.dates(min_value=date(2019, 1, 1), max_value=date(2035, 12, 31))
 

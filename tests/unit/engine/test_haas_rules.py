@@ -2,7 +2,8 @@
 from datetime import date, datetime
 
 from bot.engine import haas
-from bot.engine.contracts import Account, HaasContract
+from bot.engine.contracts import Account
+from bot.engine.haas import HaasContract
 
 
 def _contract(purchased=date(2026, 11, 1), used=1):

@@ -3,7 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.engine import license_maintenance as cw
-from bot.engine.contracts import IncidentPack, LicenseMaintenanceContract
+from bot.engine.license_maintenance import IncidentPack, LicenseMaintenanceContract
 
 
 def _contract(start=date(2025, 5, 20), licenses=3, price=120000, purchased=date(2025, 5, 20), incidents=()):

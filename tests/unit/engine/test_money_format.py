@@ -7,7 +7,7 @@ from bot.engine.money import Price, tax_on, tax_within, with_tax, yen
 
 def test_worked_example_plan_change_fee_both_figures():
     fee = Price.from_excl(1500)
-    assert (fee.excl, fee.incl, fee.tax) == (1500, 1650, 150)
+    assert (fee.excl, fee.incl) == (1500, 1650)
     assert fee.both == "1,500円(税別) = 1,650円(税込)"
     assert fee.quoted == "1,500円(税別)"
 
@@ -42,7 +42,7 @@ def test_results_serialise_to_plain_json():
     import json
 
     from bot.engine import rental
-    from bot.engine.contracts import Course, Payment, RentalContract
+    from bot.engine.rental import Course, Payment, RentalContract
 
     contract = RentalContract("RT-1", "端末", "プラン", 3980, Course.DEPOCOMI, date(2026, 1, 1), date(2025, 12, 25),
                               Payment.CARD)

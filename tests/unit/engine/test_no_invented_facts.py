@@ -9,10 +9,10 @@ from bot.engine import license_maintenance as cw
 from bot.engine import phone_answering as pa
 from bot.engine import remote_support as rs
 from bot.engine import rental
-from bot.engine.contracts import (
-    Anshin, Course, LentNumber, LicenseMaintenanceContract, NumberUse, Payment, PhoneAnsweringContract,
-    RemoteSupportContract, RentalContract,
-)
+from bot.engine.license_maintenance import LicenseMaintenanceContract
+from bot.engine.phone_answering import LentNumber, NumberUse, PhoneAnsweringContract
+from bot.engine.remote_support import RemoteSupportContract
+from bot.engine.rental import Anshin, Course, Payment, RentalContract
 from bot.support import contacts
 
 

@@ -2,7 +2,7 @@
 from datetime import date
 
 from bot.engine import phone_answering as pa
-from bot.engine.contracts import LentNumber, NumberUse, PhoneAnsweringContract
+from bot.engine.phone_answering import LentNumber, NumberUse, PhoneAnsweringContract
 
 
 def _contract(numbers=(("03-0000-5678", NumberUse.FORWARD),), trial_used=False, start=date(2026, 8, 3)):

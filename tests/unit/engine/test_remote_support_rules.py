@@ -2,7 +2,8 @@
 from datetime import date
 
 from bot.engine import remote_support as rs
-from bot.engine.contracts import Account, RemoteSupportContract
+from bot.engine.contracts import Account
+from bot.engine.remote_support import RemoteSupportContract
 
 
 def test_worked_example_mid_month_start_and_mid_month_cancel_charge_full_months():

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from bot.engine import rental
-from bot.engine.contracts import Anshin, Course, Payment, RentalContract
+from bot.engine.rental import Anshin, Course, Payment, RentalContract
 
 
 def _contract(**overrides):

@@ -8,20 +8,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.engine import haas, license_maintenance, phone_answering, remote_support, rental
-from bot.engine.contracts import (
-    Account,
-    Anshin,
-    Course,
-    HaasContract,
-    IncidentPack,
-    LentNumber,
-    LicenseMaintenanceContract,
-    NumberUse,
-    Payment,
-    PhoneAnsweringContract,
-    RemoteSupportContract,
-    RentalContract,
-)
+from bot.engine.contracts import Account
+from bot.engine.haas import HaasContract
+from bot.engine.license_maintenance import IncidentPack, LicenseMaintenanceContract
+from bot.engine.phone_answering import LentNumber, NumberUse, PhoneAnsweringContract
+from bot.engine.remote_support import RemoteSupportContract
+from bot.engine.rental import Anshin, Course, Payment, RentalContract
 from tests.support.engine_contract import EngineServiceContract
 
 DAY = date(2026, 11, 16)          # a Monday, after the 15th

@@ -10,6 +10,7 @@ import yaml
 from bot.engine import services
 from bot.engine.contracts import SERVICE_NAMES, Service
 from bot.engine.services import SERVICES
+from tests.support import sixth_service
 
 ROOT = Path(__file__).resolve().parents[3]
 KEYS = [s.key.value for s in SERVICES]
@@ -109,22 +110,13 @@ def test_canonical_contract_numbers():
 
 
 SIXTH = r'''
-import re, sys, types
-from pathlib import Path
-import bot
-source = Path(bot.__file__).with_name("engine").joinpath("services.py").read_text(encoding="utf-8")
-source, n1 = re.subn(r"(\n    PHONE_ANSWERING = .*\n)", r'\1    PET_CARE = "pet_care"\n', source)
-source, n2 = re.subn(r"(\n    ServiceInfo\(Service\.PHONE_ANSWERING, .*\n)",
-                     r'\1    ServiceInfo(Service.PET_CARE, "ペットケア", "ペットケア窓口", "PC", "pc", "005"),\n', source)
-assert n1 == n2 == 1
-module = types.ModuleType("bot.engine.services")
-module.__file__ = str(Path(bot.__file__).with_name("engine") / "services.py")
-sys.modules["bot.engine.services"] = module
-exec(compile(source, module.__file__, "exec"), module.__dict__)
-# its answers module (what the checklist asks for), as a stub
-answers = types.ModuleType("bot.answers.pet_care")
-answers.CONTRACT, answers.QUESTIONS, answers.label, answers.details = type("PetCareContract", (), {}), (), str, str
-sys.modules["bot.answers.pet_care"] = answers
+# its answers module (what the checklist asks for), as a stub with a monthly fee
+answers = add_module("bot.answers.pet_care", """
+CONTRACT, QUESTIONS, label, details = type("PetCareContract", (), {}), (), str, str
+BILL_GENERAL = "ペットケアは月額3,300円(税込)"
+def bill(case):
+    return "ペットケア: 3,300円(税込)"
+""")
 
 from bot.engine.contracts import SERVICE_NAMES, Service
 from bot.faq import catalog
@@ -146,6 +138,10 @@ assert extract_contract_no("pc-0001です") == "PC-0001"
 values = [e["value"] for e in entities.extract("契約番号はPC0001です") if e["entity"] == "contract_no"]
 assert values == ["PC-0001"], values
 assert SERVICE_MODULES[-1] is answers
+from bot.answers import QUESTIONS, every_service
+assert every_service.BILLS[answers.CONTRACT] is answers.bill and len(every_service.BILLS) == 4
+assert QUESTIONS["monthly_bill"].general.endswith("、ペットケアは月額3,300円(税込)です。")
+assert answers.CONTRACT in QUESTIONS["monthly_bill"].contract_types
 assert service_of("faq/pc_grooming") == "pet_care" and ("pet_care", "ペットケア") in REPORTED
 print("sixth service ok")
 '''
@@ -154,10 +150,5 @@ print("sixth service ok")
 def test_a_sixth_service_needs_only_its_registry_line_in_the_derived_lists():
     """A throw-away sixth service, added to the registry alone (plus a stub answers module), reaches every list
     derived from it; its engine module, data files and storage are the checklist in DEVELOPERS.md."""
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", SIXTH], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = sixth_service.run(SIXTH)
     assert done.returncode == 0 and "sixth service ok" in done.stdout, done.stderr[-3000:]

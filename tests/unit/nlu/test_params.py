@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine.contracts import Anshin, Payment
+from bot.engine.rental import Anshin, Payment
 from bot.nlu.params import (
     CountMention,
     DateMention,
