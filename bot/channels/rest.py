@@ -52,6 +52,7 @@ from rasa.core.channels.rest import RestInput
 
 from bot import rasa_ext
 from bot.channels import guard  # also installs log masking
+from bot.channels.blueprints import AttachingBlueprint
 from bot.identity import signing
 
 logger = logging.getLogger(__name__)
@@ -190,14 +191,6 @@ def rest_client(sender_id: str, metadata: Dict[str, Any]) -> str:
     return guard.client_id("rest-conversation", sender_id)
 
 
-class _RestBlueprint(Blueprint):
-    """Sets the Rasa server's body limit when the channel is attached to it."""
-
-    def register(self, app: Any, options: Dict[Text, Any]) -> None:
-        guard.limit_request_size(app)
-        super().register(app, options)
-
-
 class HardenedRestInput(RestInput):
     """Rasa's REST channel with the input rules of bot.channels.guard."""
 
@@ -232,7 +225,7 @@ class HardenedRestInput(RestInput):
         return messages
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        webhook = _RestBlueprint("madoguchi_rest_webhook", __name__)
+        webhook = AttachingBlueprint(guard.limit_request_size, "madoguchi_rest_webhook", __name__)
         from bot.privacy import masking
 
         masking.add_secret(os.environ.get(REST_TOKEN_ENV, "").strip())
