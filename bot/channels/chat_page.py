@@ -47,7 +47,7 @@ class ChatPage:
     """The page's routes, for the channel that holds its settings (chat_path, embed_origins,
     demo_accounts_path and the socket.io settings the page reads from its config)."""
 
-    def _add_page_routes(self, app: Sanic) -> None:
+    def add_page_routes(self, app: Sanic) -> None:
         if not self.chat_path:
             return
         base = self.chat_path

@@ -58,7 +58,7 @@ from rasa.core.channels.socketio import SocketIOOutput
 
 from bot import rasa_ext, settings
 from bot.channels import guard  # also installs log masking
-from bot.channels import web_conversations
+from bot.channels import no_reply, web_conversations
 from bot.channels.blueprints import AttachingBlueprint
 from bot.channels.chat_page import DEFAULT_DEMO_ACCOUNTS, ChatPage
 from bot.channels.session_keys import new_sender_id, sign_session, verify_session
@@ -75,7 +75,7 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 class SecureSocketIOOutput(SocketIOOutput):
     """Bot messages go to the room of the conversation, and nowhere else. `sent` counts them (every
-    send_* of SocketIOOutput emits through _send_message): guard.handle_with_fallback apologises
+    send_* of SocketIOOutput emits through _send_message): no_reply.handle_with_fallback apologises
     when Rasa sent nothing."""
 
     sent = 0
@@ -170,7 +170,7 @@ class SecureSocketIOInput(ChatPage, InputChannel):
         guard.limit_request_size(app)
         sio.attach(app, self.socketio_path)
         self._app = app
-        self._add_page_routes(app)
+        self.add_page_routes(app)
 
     def _agent(self) -> Any:
         """Rasa's agent (its tracker and lock stores), once the server has started."""
@@ -283,7 +283,7 @@ class SecureSocketIOInput(ChatPage, InputChannel):
             )
             await sio.emit("bot_typing", {"typing": True}, room=sender_id, namespace=self.namespace)
             try:
-                await guard.handle_with_fallback(on_new_message, message, self._agent())
+                await no_reply.handle_with_fallback(on_new_message, message, self._agent())
             finally:
                 await sio.emit(
                     "bot_typing", {"typing": False}, room=sender_id, namespace=self.namespace
