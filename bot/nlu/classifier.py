@@ -106,7 +106,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._scorer: Optional[FastScorer] = None
         self._labels: List[str] = []  # the SVM's classes as str, made with the scorer
 
-    # create and load take the same arguments: Rasa's GraphComponent signatures, not shared logic.
+    # create and load have the signatures Rasa's GraphComponent API gives them (bot/nlu/components.py's
+    # create too): the duplicates tool pairs the parameter lists, there is no logic to share.
     @classmethod
     def create(
         cls,
