@@ -27,18 +27,8 @@ into somebody else's conversation. Here:
 * at most guard.MESSAGE_RATE messages per minute per connection; the channel's ``client`` metadata
   (the verification limits, bot.identity.limits) is a hash of the connection id.
 
-credentials.yml::
-
-    bot.channels.secure_socketio.SecureSocketIOInput:
-      user_message_evt: user_uttered
-      bot_message_evt: bot_uttered
-      socketio_path: /socket.io
-
-Optional: ``chat_path`` (default ``/chat``; empty disables the page), ``embed_origins`` (sites
-allowed to show the page in an iframe and to hand it a login token), ``cors_allowed_origins``
-(default: same origin only), ``session_max_age_hours`` (24), ``max_message_chars`` (2000),
-``demo_accounts`` (``fixtures/demo_accounts.yml``), ``transports`` (``[polling]``), ``namespace``,
-``client_manager_url`` (``redis://…``: rooms shared between several Rasa servers).
+Its credentials.yml entry ``bot.channels.secure_socketio.SecureSocketIOInput``, the optional keys and
+their defaults, the routes and the events: docs/chat-widget.md.
 """
 from __future__ import annotations
 
