@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from bot import settings
 
@@ -77,17 +77,30 @@ def register_accounts(groups: argparse._SubParsersAction) -> None:
     lst.set_defaults(handler=_accounts_list)
 
 
+# ---- argument types -------------------------------------------------------------------------
+
+def _number(convert: Callable[[str], Any], what: str, allowed: Callable[[Any], bool],
+            rule: str) -> Callable[[str], Any]:
+    """An argparse `type`: `convert(text)`, refused with "not a <what>" or with `rule`."""
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {what}: {text!r}") from None
+        if not allowed(value):
+            raise argparse.ArgumentTypeError(rule)
+        return value
+
+    return parse
+
+
+_positive_int = _number(int, "whole number", lambda v: v > 0, "must be at least 1")
+# NaN and infinity are refused too (0 <= v < inf is false for both).
+_non_negative_number = _number(float, "number", lambda v: 0 <= v < float("inf"),
+                               "must be a number of days, 0 or more")
+
+
 # ---- token ----------------------------------------------------------------------------------
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
 
 def _token(args: argparse.Namespace) -> int:
     from bot.identity.tokens import issue
@@ -108,16 +121,6 @@ def register_token(groups: argparse._SubParsersAction) -> None:
 
 
 # ---- conversations (retention) ----------------------------------------------------------------
-
-def _non_negative_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError("must be a number of days, 0 or more")
-    return value
-
 
 def _conversations_purge(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError

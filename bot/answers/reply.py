@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 
+# Button/Reply have the shape of the engine's small dataclasses (duplicates pairs them), not their logic.
 @dataclass(frozen=True)
 class Button:
     title: str

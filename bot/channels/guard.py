@@ -18,12 +18,9 @@
   client per minute; more get a polite request to wait.
 * ``limit_request_size(app)``: Sanic's body limit (plain and chunked bodies) of the Rasa server set
   to MAX_BODY_BYTES (MADOGUCHI_MAX_BODY_BYTES, default 256 KiB, the REST channel's own limit).
-* ``no_reply_apology(service)``: what the customer reads when Rasa produced no answer (the action
-  server is down or failed).
-* ``Deduplicator``: the same text from the same sender within a few seconds gets the previous answer.
 
-Importing this module also installs log masking (bot.privacy.logs). Rasa's own action-server timeout
-is lowered at start-up with the other Rasa extensions (bot.rasa_ext.timeouts).
+What the channels send when Rasa produced no answer is bot.channels.no_reply; repeated messages,
+bot.channels.repeats. Importing this module also installs log masking (bot.privacy.logs).
 """
 from __future__ import annotations
 
@@ -35,19 +32,17 @@ import os
 import re
 import time
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from bot.engine import services
 from bot.nlu.normalize import normalize
 from bot.privacy import logs, phones
-from bot.rasa_ext.timeouts import action_timeout
 
 logger = logging.getLogger(__name__)
 
 MAX_CHARS = int(os.environ.get("MADOGUCHI_MAX_MESSAGE_CHARS", "1000"))
 MAX_TOKEN_CHARS = 4096
 MAX_DISPLAY_CHARS = 200
-DEDUP_SECONDS = 5.0
 
 
 def _max_body_bytes() -> int:
@@ -69,21 +64,6 @@ TOO_LONG_REPLY = (
     "申し訳ございません。メッセージが長すぎるため読み取れませんでした。"
     f"ご質問は{MAX_CHARS}文字以内で、要点を分けてお送りください。"
 )
-NO_REPLY_TEXT = (
-    "申し訳ございません。ただいまシステムの一部に不具合があり、お答えを用意できませんでした。"
-    "しばらくしてからもう一度お試しいただくか、下記の窓口へお問い合わせください。"
-)
-SLOW_REPLY_TEXT = (
-    "申し訳ございません。ただいまお返事に時間がかかっています。"
-    "しばらくしてからもう一度お試しいただくか、下記の窓口へお問い合わせください。"
-)
-
-
-# ------------------------------------------------------------------------------ faults
-# Rasa's own wait for the action server is set at start-up (bot.rasa_ext.timeouts).
-ACTION_TIMEOUT = action_timeout()
-# How long a channel waits for Rasa before answering with an apology (Rasa keeps working on it).
-REPLY_TIMEOUT = float(os.environ.get("MADOGUCHI_REPLY_TIMEOUT", str(min(ACTION_TIMEOUT + 2, 12))))
 logs.install()
 
 
@@ -291,153 +271,3 @@ def client_id(kind: str, value: str) -> str:
     that the raw connection id never reaches the tracker store."""
     digest = hashlib.sha256(f"{kind}\x1f{value}".encode("utf-8", "replace")).hexdigest()[:24]
     return f"{kind}:{digest}"
-
-
-# ------------------------------------------------------------------------------ no answer
-def _parse_data(tracker: Any) -> Dict[str, Any]:
-    """The NLU result of the conversation's latest message (intent, entities, response_selector)."""
-    latest = getattr(tracker, "latest_message", None)
-    data = getattr(latest, "parse_data", None)
-    return data if isinstance(data, dict) else {}
-
-
-def _service_of(tracker: Any) -> Optional[str]:
-    """The service the latest message was about (entity, slot, or the account question's intent)."""
-    try:
-        data = _parse_data(tracker)
-        for entity in data.get("entities") or []:
-            if entity.get("entity") == "service" and entity.get("value") in services.KEYS:
-                return entity["value"]
-        intent = (data.get("intent") or {}).get("name") or ""
-        if intent.startswith("account_"):
-            from bot import answers
-
-            try:
-                service = answers.question(intent[len("account_"):]).service
-                if service is not None:
-                    return service.value
-            except Exception:
-                pass
-        slot = tracker.get_slot("service")
-        return slot if slot in services.KEYS else None
-    except Exception:
-        return None
-
-
-def contacts_text(service: Optional[str] = None) -> str:
-    try:
-        from bot.support import contacts
-
-        return contacts.contacts_text(service)
-    except Exception:  # the apology must never fail
-        return ""
-
-
-def no_reply_apology(service: Optional[str] = None, *, slow: bool = False) -> str:
-    where = contacts_text(service)
-    return (SLOW_REPLY_TEXT if slow else NO_REPLY_TEXT) + (f"\n{where}" if where else "")
-
-
-async def _tracker(agent: Any, sender_id: str) -> Any:
-    store = getattr(agent, "tracker_store", None)
-    if store is None:
-        return None
-    try:
-        return await asyncio.wait_for(store.retrieve(sender_id), 1.0)
-    except Exception:
-        return None
-
-
-async def service_hint(agent: Any, sender_id: str) -> Optional[str]:
-    tracker = await _tracker(agent, sender_id)
-    return _service_of(tracker) if tracker is not None else None
-
-
-async def no_reply_text(agent: Any, sender_id: str, *, slow: bool = False) -> str:
-    """What to send when Rasa sent nothing: the FAQ answer of a routed topic (it needs no action
-    server), else an apology with the contacts of the service the message was about."""
-    tracker = await _tracker(agent, sender_id)
-    faq = routed_faq_answer(tracker) if tracker is not None and not slow else None
-    if faq:
-        return faq
-    return no_reply_apology(_service_of(tracker) if tracker is not None else None, slow=slow)
-
-
-FAQ_WITHOUT_ACCOUNT_TEXT = "ただいまご契約に合わせたお調べができないため、一般的なご案内をお送りします。"
-
-
-def routed_faq_answer(tracker: Any) -> Optional[str]:
-    """An FAQ topic routed to the account answers (intent account_topic) whose action could not run:
-    the FAQ answer itself still needs no action server."""
-    try:
-        data = _parse_data(tracker)
-        if (data.get("intent") or {}).get("name") != "account_topic":
-            return None
-        from bot.faq import catalog
-
-        entry = catalog.entry(catalog.selected_key(data.get("response_selector")) or "")
-        return f"{FAQ_WITHOUT_ACCOUNT_TEXT}\n{entry.answers[0]}" if entry and entry.answers else None
-    except Exception:  # the fallback must never fail
-        return None
-
-
-# ------------------------------------------------------------------------------ repeats
-class Deduplicator:
-    """Same sender + same text (+ same token) within `window` seconds: the previous answer, once
-    more, without running NLU and actions again. Concurrent duplicates wait for the first."""
-
-    def __init__(self, window: float = DEDUP_SECONDS, max_entries: int = 10_000) -> None:
-        self.window = window
-        self.max_entries = max_entries
-        self._entries: Dict[Tuple[str, str, str], Tuple[float, "asyncio.Future[List[Dict[str, Any]]]"]] = {}
-
-    @staticmethod
-    def key(sender_id: str, text: str, token: Any) -> Tuple[str, str, str]:
-        digest = hashlib.sha256(repr(token).encode("utf-8", "replace")).hexdigest()
-        return sender_id, text, digest
-
-    async def run(self, key: Tuple[str, str, str],
-                  produce: Callable[[], Awaitable[List[Dict[str, Any]]]]) -> List[Dict[str, Any]]:
-        now = time.monotonic()
-        entry = self._entries.get(key)
-        if entry is not None and now - entry[0] <= self.window:
-            return [dict(m) for m in await asyncio.shield(entry[1])]
-        future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._entries[key] = (now, future)
-        self._prune(now)
-        try:
-            result = await produce()
-        except BaseException as exc:
-            self._entries.pop(key, None)
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning
-            raise
-        future.set_result(result)
-        return [dict(m) for m in result]
-
-    def _prune(self, now: float) -> None:
-        if len(self._entries) <= self.max_entries:
-            return
-        for key in [k for k, (at, fut) in self._entries.items() if now - at > self.window and fut.done()]:
-            del self._entries[key]
-
-
-async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], message: Any,
-                               agent: Any = None) -> None:
-    """Run Rasa on `message`, whose output channel sends straight to the client and counts what it
-    sent in `sent` (secure_socketio.SecureSocketIOOutput); when Rasa sends nothing or takes longer
-    than REPLY_TIMEOUT, send an apology with the contacts."""
-    output = message.output_channel
-    sent_before = output.sent
-    task = asyncio.ensure_future(on_new_message(message))
-    done, _ = await asyncio.wait({task}, timeout=REPLY_TIMEOUT)
-    slow = not done
-    if done and task.exception() is not None:
-        exc = task.exception()
-        logger.error("Rasa failed to handle a message: %s", exc.__class__.__name__,
-                     exc_info=(type(exc), exc, exc.__traceback__))
-    elif slow:
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
-    if output.sent > sent_before and not slow:
-        return
-    await output.send_response(message.sender_id, {"text": await no_reply_text(agent, message.sender_id, slow=slow)})

@@ -10,7 +10,7 @@ Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"to
   the text goes through bot.channels.guard (control/bidi characters and lone surrogates removed,
   phone numbers reduced to their last 4 digits, empty and over-long text answered politely without
   NLU, slash syntax other than the bot's own button payloads read as plain text); when Rasa
-  produced nothing (the action server down or failing) or takes longer than guard.REPLY_TIMEOUT,
+  produced nothing (the action server down or failing) or takes longer than no_reply.REPLY_TIMEOUT,
   the customer gets an apology with the right contacts.
 * ``metadata.token`` is checked here and replaced with a conversation-bound claim
   (bot.identity.claims.issue_claim). Optional ``metadata.client``: the backend's id of the end customer (a
@@ -18,7 +18,7 @@ Request: ``{"sender": "<conversation id>", "message": "<text>", "metadata": {"to
   conversations (else each conversation is its own client); it reaches Rasa only hashed. Outside
   production ``metadata.today`` is passed on; other metadata is not. The tracker store never holds a
   login token.
-* The same text from the same sender within guard.DEDUP_SECONDS gets the previous answer.
+* The same text from the same sender within DEDUP_SECONDS (bot.channels.repeats) gets the previous answer.
 * ``?stream=true`` is not supported (answered as a normal request).
 * **Who may call it** (``authorize``): with ``MADOGUCHI_ENV=production`` only callers with
   ``Authorization: Bearer $MADOGUCHI_REST_TOKEN`` (constant-time comparison; anything else: 401; no
@@ -51,7 +51,9 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from rasa.core.channels.rest import RestInput
 
 from bot import rasa_ext
-from bot.channels import guard  # also installs log masking
+from bot.channels import guard, no_reply  # guard also installs log masking
+from bot.channels.blueprints import AttachingBlueprint
+from bot.channels.repeats import Deduplicator
 from bot.identity import signing
 
 logger = logging.getLogger(__name__)
@@ -190,14 +192,6 @@ def rest_client(sender_id: str, metadata: Dict[str, Any]) -> str:
     return guard.client_id("rest-conversation", sender_id)
 
 
-class _RestBlueprint(Blueprint):
-    """Sets the Rasa server's body limit when the channel is attached to it."""
-
-    def register(self, app: Any, options: Dict[Text, Any]) -> None:
-        guard.limit_request_size(app)
-        super().register(app, options)
-
-
 class HardenedRestInput(RestInput):
     """Rasa's REST channel with the input rules of bot.channels.guard."""
 
@@ -206,7 +200,7 @@ class HardenedRestInput(RestInput):
         return "rest"
 
     def __init__(self) -> None:
-        self.dedup = guard.Deduplicator()
+        self.dedup = Deduplicator()
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -218,21 +212,21 @@ class HardenedRestInput(RestInput):
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
         task = asyncio.ensure_future(on_new_message(message))
-        done, _ = await asyncio.wait({task}, timeout=guard.REPLY_TIMEOUT)
+        done, _ = await asyncio.wait({task}, timeout=no_reply.REPLY_TIMEOUT)
         agent = getattr(getattr(request.app, "ctx", None), "agent", None)
         if not done:
             # Rasa keeps working on it (and saves the conversation); the customer is not kept waiting.
             task.add_done_callback(_log_failure)
-            logger.warning("no answer within %.0f s in conversation %s", guard.REPLY_TIMEOUT, sender_id)
-            return [_bot_text(sender_id, await guard.no_reply_text(agent, sender_id, slow=True))]
+            logger.warning("no answer within %.0f s in conversation %s", no_reply.REPLY_TIMEOUT, sender_id)
+            return [_bot_text(sender_id, await no_reply.no_reply_text(agent, sender_id, slow=True))]
         _log_failure(task)
         messages = list(collector.messages)
         if not messages:
-            messages = [_bot_text(sender_id, await guard.no_reply_text(agent, sender_id))]
+            messages = [_bot_text(sender_id, await no_reply.no_reply_text(agent, sender_id))]
         return messages
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        webhook = _RestBlueprint("madoguchi_rest_webhook", __name__)
+        webhook = AttachingBlueprint(guard.limit_request_size, "madoguchi_rest_webhook", __name__)
         from bot.privacy import masking
 
         masking.add_secret(os.environ.get(REST_TOKEN_ENV, "").strip())
@@ -277,7 +271,7 @@ class HardenedRestInput(RestInput):
                 messages = await self.dedup.run(self.dedup.key(sender_id, text, token), produce)
             except Exception:
                 logger.exception("REST message could not be answered in conversation %s", sender_id)
-                messages = [_bot_text(sender_id, guard.no_reply_apology())]
+                messages = [_bot_text(sender_id, no_reply.no_reply_apology())]
             return response.json(messages, ensure_ascii=False)
 
         return webhook

@@ -1,12 +1,10 @@
-"""Hardened socket.io input channel and the chat page (``/chat/``) that talks to it.
+"""Hardened socket.io input channel (the chat page's, bot.channels.chat_page, at ``/chat/``).
 
 Rasa 3.6's stock ``SocketIOInput`` with ``session_persistence`` lets a client name any
 ``session_id`` in ``session_request`` (and in every ``user_uttered``), i.e. join and write
 into somebody else's conversation. Here:
 
-* session ids are issued by the server: ``web-<secrets.token_urlsafe(24)>`` is the Rasa
-  sender id; the client receives ``<sender id>.<issued at>.<HMAC>`` (the *session key*),
-  signed with a key derived from ``bot.settings.secret()``;
+* session ids are issued by the server and signed (bot.channels.session_keys);
 * ``session_request`` resumes a session only for a session key with a valid, unexpired
   signature; anything else (no id, a plain sender id, a forged or tampered key) gets a
   fresh session;
@@ -20,7 +18,7 @@ into somebody else's conversation. Here:
   history, cleaned like a message: guard.clean_display) and, outside production, ``today``; the text
   goes through the guard's input rules too;
 * on resume, the conversation history is read from the tracker store and sent to that
-  connection only (event ``session_history``);
+  connection only (event ``session_history``, bot.channels.web_conversations);
 * **logout**: the event ``logout`` and a ``session_request`` with ``{"new": true}`` (the page's
   ログアウト and 新しい会話) drop the connection's login token, and ``logout`` also removes the
   identity proof (slot ``identity_proof``) of the conversation the connection was bound to; a later
@@ -29,33 +27,16 @@ into somebody else's conversation. Here:
 * at most guard.MESSAGE_RATE messages per minute per connection; the channel's ``client`` metadata
   (the verification limits, bot.identity.limits) is a hash of the connection id.
 
-The same channel serves the chat page (``bot/web/static``) at ``/chat/`` on the Rasa server
-itself (same origin as socket.io), ``GET /chat/api/config`` and, in development mode only,
-``POST /chat/api/demo-login`` which mints a login token for a demo account of
-``fixtures/demo_accounts.yml``.
-
-credentials.yml::
-
-    bot.channels.secure_socketio.SecureSocketIOInput:
-      user_message_evt: user_uttered
-      bot_message_evt: bot_uttered
-      socketio_path: /socket.io
-
-Optional: ``chat_path`` (default ``/chat``; empty disables the page), ``embed_origins`` (sites
-allowed to show the page in an iframe and to hand it a login token), ``cors_allowed_origins``
-(default: same origin only), ``session_max_age_hours`` (24), ``max_message_chars`` (2000),
-``demo_accounts`` (``fixtures/demo_accounts.yml``), ``transports`` (``[polling]``), ``namespace``,
-``client_manager_url`` (``redis://…``: rooms shared between several Rasa servers).
+Its credentials.yml entry ``bot.channels.secure_socketio.SecureSocketIOInput``, the optional keys and
+their defaults, the routes and the events: docs/chat-widget.md.
 """
 from __future__ import annotations
 
 import json
 import logging
-import mimetypes
-import secrets
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
 
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -67,21 +48,13 @@ from rasa.core.channels.socketio import SocketIOOutput
 
 from bot import rasa_ext, settings
 from bot.channels import guard  # also installs log masking
-from bot.identity import signing
+from bot.channels import no_reply, web_conversations
+from bot.channels.blueprints import AttachingBlueprint
+from bot.channels.chat_page import DEFAULT_DEMO_ACCOUNTS, ChatPage
+from bot.channels.session_keys import new_sender_id, sign_session, verify_session
 
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
-DEFAULT_DEMO_ACCOUNTS = "fixtures/demo_accounts.yml"
-
-SENDER_PREFIX = "web-"
-_SIGNING_CONTEXT = b"madoguchi/chat-session/v1"
-# client metadata keys that are passed on to Rasa, through bot.channels.guard (everything else is
-# dropped; `today` outside production only; the channel adds its own `client`)
-FORWARDED_METADATA_KEYS = ("token", "display", "today")
-MAX_TOKEN_CHARS = 4096
-MAX_DISPLAY_CHARS = 200
-HISTORY_LIMIT = 200
 # HTTP long-polling only by default: the websocket implementation of sanic 21.12 (pinned by
 # Rasa 3.6) fails on Python 3.11 ("Passing coroutines is forbidden" in asyncio.wait), which
 # breaks the upgrade. Set ``transports: [polling, websocket]`` once sanic is newer.
@@ -90,70 +63,9 @@ DEFAULT_TRANSPORTS = ("polling",)
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
-# --------------------------------------------------------------------------- session keys
-def _signature(sender_id: str, issued_at: int) -> str:
-    # A key of its own (derived), so a chat-session signature can never double as a login token.
-    key = signing.derive_key(_SIGNING_CONTEXT)
-    return signing.mac_b64(key, f"{sender_id}.{issued_at}")
-
-
-def new_sender_id() -> str:
-    """A fresh, unguessable Rasa sender id for a web conversation."""
-    return SENDER_PREFIX + secrets.token_urlsafe(24)
-
-
-def sign_session(sender_id: str, issued_at: Optional[int] = None) -> str:
-    """The session key handed to the client: ``<sender id>.<issued at>.<signature>``."""
-    issued_at = int(time.time()) if issued_at is None else int(issued_at)
-    return f"{sender_id}.{issued_at}.{_signature(sender_id, issued_at)}"
-
-
-def verify_session(session_key: Any, max_age_seconds: Optional[float] = None) -> Optional[str]:
-    """The sender id of a session key this server issued (and that has not expired), else None."""
-    if not isinstance(session_key, str) or len(session_key) > 200:
-        return None
-    parts = session_key.split(".")
-    if len(parts) != 3:
-        return None
-    sender_id, issued_text, signature = parts
-    if not sender_id.startswith(SENDER_PREFIX) or not issued_text.isdigit():
-        return None
-    issued_at = int(issued_text)
-    expected = _signature(sender_id, issued_at)
-    if not signing.equal(signature, expected):
-        return None
-    now = time.time()
-    if issued_at > now + 300:  # from the future: not one of ours
-        return None
-    if max_age_seconds is not None and now - issued_at > max_age_seconds:
-        return None
-    return sender_id
-
-
-# ----------------------------------------------------------------------------- demo accounts
-def load_demo_accounts(path: Path) -> List[Dict[str, str]]:
-    """``[{"id", "name"}]`` of the demo fixture; empty when the file is missing or unreadable."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return []
-    except (OSError, yaml.YAMLError) as exc:
-        logger.warning("Cannot read demo accounts from %s: %s", path, exc)
-        return []
-    accounts = data.get("accounts") if isinstance(data, dict) else None
-    result = []
-    for account in accounts or []:
-        if isinstance(account, dict) and account.get("id") not in (None, ""):
-            result.append({"id": str(account["id"]), "name": str(account.get("name") or "")})
-    return result
-
-
-# ---------------------------------------------------------------------------------- output
 class SecureSocketIOOutput(SocketIOOutput):
     """Bot messages go to the room of the conversation, and nowhere else. `sent` counts them (every
-    send_* of SocketIOOutput emits through _send_message): guard.handle_with_fallback apologises
+    send_* of SocketIOOutput emits through _send_message): no_reply.handle_with_fallback apologises
     when Rasa sent nothing."""
 
     sent = 0
@@ -175,24 +87,7 @@ class SecureSocketIOOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
-class _ChatBlueprint(Blueprint):
-    """Blueprint that also attaches socket.io and the chat page (at the app root) to the app."""
-
-    def __init__(self, channel: "SecureSocketIOInput", sio: AsyncServer, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.ctx.channel = channel
-        self.ctx.sio = sio
-
-    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
-        guard.limit_request_size(app)
-        self.ctx.sio.attach(app, self.ctx.channel.socketio_path)
-        self.ctx.channel._app = app
-        self.ctx.channel._add_page_routes(app)
-        super().register(app, options)
-
-
-# ----------------------------------------------------------------------------------- input
-class SecureSocketIOInput(InputChannel):
+class SecureSocketIOInput(ChatPage, InputChannel):
     """socket.io channel with server-issued, signed sessions bound to the connection."""
 
     @classmethod
@@ -260,7 +155,17 @@ class SecureSocketIOInput(InputChannel):
             return None
         return SecureSocketIOOutput(self.sio, self.bot_message_evt)
 
-    # ------------------------------------------------------------------ socket.io handlers
+    def _attach(self, app: Sanic, sio: AsyncServer) -> None:
+        """socket.io and the chat page at the app root; the server's body limit."""
+        guard.limit_request_size(app)
+        sio.attach(app, self.socketio_path)
+        self._app = app
+        self.add_page_routes(app)
+
+    def _agent(self) -> Any:
+        """Rasa's agent (its tracker and lock stores), once the server has started."""
+        return getattr(getattr(self._app, "ctx", None), "agent", None)
+
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         manager = None
         if self.client_manager_url:
@@ -275,7 +180,7 @@ class SecureSocketIOInput(InputChannel):
             transports=self.transports,
         )
         self.sio = sio
-        bp = _ChatBlueprint(self, sio, "madoguchi_webhook", __name__)
+        bp = AttachingBlueprint(lambda app: self._attach(app, sio), "madoguchi_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -302,7 +207,7 @@ class SecureSocketIOInput(InputChannel):
                 session["token"] = None
                 sender_id = session.get("sender_id")
             if sender_id:
-                await self._forget_identity(sender_id)
+                await web_conversations.forget_identity(self._agent(), sender_id)
             await sio.emit("logged_out", {}, to=sid, namespace=self.namespace)
             logger.debug("socket.io client %s logged out", sid)
 
@@ -327,7 +232,7 @@ class SecureSocketIOInput(InputChannel):
                 "session_confirm", sign_session(sender_id), to=sid, namespace=self.namespace
             )
             if resumed:
-                history = await self._history(sender_id)
+                history = await web_conversations.history(self._agent(), sender_id)
                 await sio.emit(
                     "session_history", {"messages": history}, to=sid, namespace=self.namespace
                 )
@@ -368,8 +273,7 @@ class SecureSocketIOInput(InputChannel):
             )
             await sio.emit("bot_typing", {"typing": True}, room=sender_id, namespace=self.namespace)
             try:
-                agent = getattr(getattr(self._app, "ctx", None), "agent", None)
-                await guard.handle_with_fallback(on_new_message, message, agent)
+                await no_reply.handle_with_fallback(on_new_message, message, self._agent())
             finally:
                 await sio.emit(
                     "bot_typing", {"typing": False}, room=sender_id, namespace=self.namespace
@@ -397,181 +301,8 @@ class SecureSocketIOInput(InputChannel):
             metadata["today"] = today
         return metadata
 
-    async def _forget_identity(self, sender_id: str) -> None:
-        """Remove the identity proof from the conversation's tracker (after ログアウト)."""
-        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
-        store = getattr(agent, "tracker_store", None)
-        if store is None:
-            return
-        try:
-            from rasa.shared.core.events import SlotSet
-
-            lock_store = getattr(agent, "lock_store", None)
-            if lock_store is not None:
-                async with lock_store.lock(sender_id):   # not in the middle of one of its turns
-                    await self._drop_proof(store, sender_id, SlotSet)
-            else:
-                await self._drop_proof(store, sender_id, SlotSet)
-        except Exception:  # the logout itself has happened (the token is gone); log and go on
-            logger.exception("Cannot remove the identity proof of a web conversation after logout")
-
-    @staticmethod
-    async def _drop_proof(store: Any, sender_id: str, slot_set: Any) -> None:
-        tracker = await store.retrieve(sender_id)
-        if tracker is None or not tracker.get_slot("identity_proof"):
-            return
-        tracker.update(slot_set("identity_proof", None))
-        await store.save(tracker)
-
-    async def _history(self, sender_id: str) -> List[Dict[str, Any]]:
-        """The conversation so far, as the chat page shows it (text only)."""
-        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
-        store = getattr(agent, "tracker_store", None)
-        if store is None:
-            return []
-        try:
-            retrieve = getattr(store, "retrieve_full_tracker", None) or store.retrieve
-            tracker = await retrieve(sender_id)
-        except Exception:  # the page must still work when the store hiccups
-            logger.exception("Cannot read the history of a web conversation")
-            return []
-        if tracker is None:
-            return []
-        return history_messages(tracker.events)[-HISTORY_LIMIT:]
-
-    # ----------------------------------------------------------------------- chat page
-    def _add_page_routes(self, app: Sanic) -> None:
-        if not self.chat_path:
-            return
-        base = self.chat_path
-        channel = self
-
-        async def redirect(_: Request) -> HTTPResponse:
-            return response.redirect(base + "/", status=308)
-
-        async def index(_: Request) -> HTTPResponse:
-            return await channel._static_file("index.html")
-
-        async def static(_: Request, path: str) -> HTTPResponse:
-            return await channel._static_file(path)
-
-        async def config(_: Request) -> HTTPResponse:
-            return channel._json(channel.page_config())
-
-        async def demo_login(request: Request) -> HTTPResponse:
-            status, body = channel.demo_login(request)
-            return channel._json(body, status=status)
-
-        add = app.add_route
-        add(redirect, base, methods=["GET"], name="madoguchi_chat_redirect", strict_slashes=True)
-        add(index, base + "/", methods=["GET"], name="madoguchi_chat_index", strict_slashes=True)
-        add(config, base + "/api/config", methods=["GET"], name="madoguchi_chat_config")
-        add(demo_login, base + "/api/demo-login", methods=["POST"], name="madoguchi_demo_login")
-        add(static, base + "/<path:path>", methods=["GET"], name="madoguchi_chat_static")
-
-    def _security_headers(self) -> Dict[str, str]:
-        ancestors = " ".join(["'self'", *self.embed_origins])
-        return {
-            "Content-Security-Policy": (
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                f"frame-ancestors {ancestors}"
-            ),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-cache",
-        }
-
-    def _json(self, body: Any, status: int = 200) -> HTTPResponse:
-        headers = self._security_headers()
-        headers["Cache-Control"] = "no-store"
-        return response.json(body, status=status, headers=headers, ensure_ascii=False)
-
-    async def _static_file(self, relative: str) -> HTTPResponse:
-        root = STATIC_DIR.resolve()
-        try:
-            path = (root / relative).resolve()
-            path.relative_to(root)
-        except (ValueError, OSError):
-            return response.text("not found", status=404)
-        if not path.is_file():
-            return response.text("not found", status=404)
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".js":
-            mime = "text/javascript"
-        if mime.startswith("text/") or mime.endswith("javascript"):
-            mime += "; charset=utf-8"
-        return await response.file(path, mime_type=mime, headers=self._security_headers())
-
-    def page_config(self) -> Dict[str, Any]:
-        dev = settings.dev_mode()
-        return {
-            "socketio_path": self.socketio_path,
-            "namespace": self.namespace,
-            "transports": self.transports,
-            "user_message_evt": self.user_message_evt,
-            "bot_message_evt": self.bot_message_evt,
-            "max_message_chars": min(self.max_message_chars, guard.MAX_CHARS),
-            "dev_mode": dev,
-            "embed_origins": self.embed_origins,
-            "demo_accounts": load_demo_accounts(self.demo_accounts_path) if dev else [],
-        }
-
-    def demo_login(self, request: Request) -> Tuple[int, Dict[str, Any]]:
-        """Mint a login token for a demo account (development mode only)."""
-        if not settings.dev_mode():
-            return 404, {"error": "not_found"}
-        if "application/json" not in (request.headers.get("content-type") or ""):
-            return 415, {"error": "expected application/json"}
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return 400, {"error": "invalid JSON"}
-        account_id = body.get("account_id") if isinstance(body, dict) else None
-        accounts = {a["id"]: a for a in load_demo_accounts(self.demo_accounts_path)}
-        if not isinstance(account_id, str) or account_id not in accounts:
-            return 403, {"error": "not a demo account"}
-        from bot.identity import tokens
-        minutes = 60
-        token = tokens.issue(account_id, minutes=minutes)
-        return 200, {
-            "token": token,
-            "account_id": account_id,
-            "name": accounts[account_id]["name"],
-            "expires_in_minutes": minutes,
-        }
-
 
 def _clean_token(token: Any) -> Optional[str]:
-    if isinstance(token, str) and token.strip() and len(token) <= MAX_TOKEN_CHARS:
+    if isinstance(token, str) and token.strip() and len(token) <= guard.MAX_TOKEN_CHARS:
         return token.strip()
     return None
-
-
-def history_messages(events: Iterable[Any]) -> List[Dict[str, Any]]:
-    """User and bot utterances of a tracker, in the shape the chat page renders."""
-    messages: List[Dict[str, Any]] = []
-    for event in events:
-        kind = getattr(event, "type_name", None)
-        timestamp = getattr(event, "timestamp", None)
-        if kind == "user":
-            metadata = getattr(event, "metadata", None) or {}
-            display = metadata.get("display") if isinstance(metadata, dict) else None
-            text = display if isinstance(display, str) and display else (event.text or "")
-            if text:
-                messages.append({"sender": "user", "text": text, "timestamp": timestamp})
-        elif kind == "bot":
-            data = getattr(event, "data", None) or {}
-            buttons = data.get("buttons") or data.get("quick_replies") or []
-            parts = [p for p in (event.text or "").strip().split("\n\n") if p] or [""]
-            for index, part in enumerate(parts):
-                message: Dict[str, Any] = {"sender": "bot", "text": part, "timestamp": timestamp}
-                if index == len(parts) - 1 and buttons:
-                    message["quick_replies"] = [
-                        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                        for b in buttons
-                        if isinstance(b, dict)
-                    ]
-                if message["text"] or message.get("quick_replies"):
-                    messages.append(message)
-    return messages

@@ -1,7 +1,7 @@
 """Operators' routes on the Rasa server: ``GET /metrics`` and the staff page ``/staff/``.
 
 An input channel only so that Rasa loads it from credentials.yml; it receives no messages. Its
-blueprint attaches the routes at the app root (like the chat page of secure_socketio). The metrics
+blueprint attaches the routes at the app root (bot.channels.blueprints). The metrics
 hooks are installed at start-up with the other Rasa extensions (bot.rasa_ext.metrics_hooks).
 
 * ``GET /metrics`` (Prometheus text): for loopback callers (not proxied: no X-Forwarded-For /
@@ -34,6 +34,7 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import InputChannel, UserMessage
 
 from bot import metrics, rasa_ext
+from bot.channels.blueprints import AttachingBlueprint
 from bot.identity import signing
 from bot.staff.credentials import api_token, staff_password
 
@@ -73,16 +74,6 @@ def _matches(given: Optional[str], *expected: Optional[str]) -> bool:
     return any(signing.equal(given, e) for e in expected)
 
 
-class _StaffBlueprint(Blueprint):
-    def __init__(self, channel: "StaffInput", *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.ctx.channel = channel
-
-    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
-        self.ctx.channel.add_routes(app)
-        super().register(app, options)
-
-
 class StaffInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -104,7 +95,7 @@ class StaffInput(InputChannel):
             logger.info("staff page off: neither MADOGUCHI_STAFF_PASSWORD nor MADOGUCHI_API_TOKEN is set")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = _StaffBlueprint(self, "madoguchi_staff_webhook", __name__)
+        bp = AttachingBlueprint(self.add_routes, "madoguchi_staff_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -1,13 +1,15 @@
-"""Intent and FAQ classifier: one flat linear model over every intent and every FAQ answer.
+"""Intent and FAQ classifier: one flat linear model (an SVM) over every intent and every FAQ answer.
 
-Measured on the held-out customer messages (README, `make eval`), a linear SVM over TF-IDF of
-UniDic lemmas (uni- and bigrams) and NFKC character n-grams answers far more FAQ questions
-correctly than DIET + ResponseSelector trained on the same ~3,000 short examples, and trains in
-about a second instead of many minutes on 2 cores. Confidences are a softmax of the SVM scores
-with a temperature, so the FallbackClassifier's threshold has a stable meaning. It fills in the same message properties as Rasa's
-classifiers (`intent`, `intent_ranking`, `response_selector`), so `utter_faq`, rules, forms and
-the FallbackClassifier work unchanged. What the dialogue gets from the confidences (the message's
-services, service-dependent topics): bot/nlu/decision.py.
+Its features are three TF-IDF views of the message (bot/nlu/features.py: UniDic lemmas with lemma
+bigrams and ordered pairs of content words, NFKC character 1-3-grams, character n-grams of the katakana
+reading); at run time the scores come straight from the fitted weights (bot/nlu/scoring.py).
+Confidences are a softmax of the SVM scores with a temperature (config.yml), so the FallbackClassifier's
+threshold has a stable meaning. Why not DIET + ResponseSelector, and the held-out figures: README.
+It fills in the same message properties as Rasa's classifiers (`intent`, `intent_ranking`,
+`response_selector`), so `utter_faq`, rules, forms and the FallbackClassifier work unchanged. What
+the dialogue gets from the confidences (`decide`: the message's services restrict its FAQ answers,
+service-dependent topics become generic_question) is bot/nlu/decision.py; this component applies it
+and turns the service words of an FAQ-like message into `service` entities (_mark_services).
 """
 from __future__ import annotations
 
@@ -104,6 +106,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._scorer: Optional[FastScorer] = None
         self._labels: List[str] = []  # the SVM's classes as str, made with the scorer
 
+    # create and load have the signatures Rasa's GraphComponent API gives them (bot/nlu/components.py's
+    # create too): the duplicates tool pairs the parameter lists, there is no logic to share.
     @classmethod
     def create(
         cls,

@@ -120,20 +120,20 @@ def extract(text: str, nlp: Optional[Language] = None) -> List[Dict[str, Any]]:
 
 
 # The Rasa side. Imported lazily so the entity layer can be used (and tested) without Rasa.
-from rasa.engine.graph import ExecutionContext, GraphComponent  # noqa: E402
+from rasa.engine.graph import GraphComponent  # noqa: E402
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
-from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.engine.storage.storage import ModelStorage  # noqa: E402
 from rasa.nlu.extractors.extractor import EntityExtractorMixin  # noqa: E402
 from rasa.shared.nlu.constants import ENTITIES, TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
+from bot.nlu.components import MadeFromConfig  # noqa: E402
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
-class SpacyEntityRuler(GraphComponent, EntityExtractorMixin):
+class SpacyEntityRuler(MadeFromConfig, GraphComponent, EntityExtractorMixin):
     """Adds the spaCy EntityRuler's entities (service, date, amount, contract_no) to messages."""
 
     @staticmethod
@@ -153,16 +153,6 @@ class SpacyEntityRuler(GraphComponent, EntityExtractorMixin):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._nlp = build_nlp(config.get("patterns_file") or str(PATTERNS_FILE))
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SpacyEntityRuler":
-        return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import rasa_ext
+from bot.nlu.components import MadeFromConfig
 from bot.nlu.japanese import segment
 from bot.rasa_ext import tokenizer as rasa_tokenizer
 
@@ -18,7 +16,7 @@ from bot.rasa_ext import tokenizer as rasa_tokenizer
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class FugashiTokenizer(Tokenizer):
+class FugashiTokenizer(MadeFromConfig, Tokenizer):
     """NFKC-normalised MeCab words; the UniDic lemma is the token lemma so that
     解約したい / 解約します / 解約した share their features; offsets point into the original text."""
 
@@ -52,16 +50,6 @@ class FugashiTokenizer(Tokenizer):
     @staticmethod
     def required_packages() -> List[Text]:
         return ["fugashi", "unidic_lite"]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "FugashiTokenizer":
-        return cls(config)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute) or ""

@@ -67,6 +67,8 @@ class Symbol:
         return obj
 
 
+# Each module of bot/rasa_ext declares one or more of these; the declarations look alike to the
+# duplicates tool (shape), each naming its own symbols and hook.
 @dataclass(frozen=True)
 class Extension:
     name: str

@@ -2,7 +2,7 @@
 
 An override only works while Rasa still calls the method by that name with those parameters;
 a renamed method would be skipped silently, so each one is checked at start-up. The architecture
-test (tests/rasa_ext/test_no_private_rasa_outside.py) requires every such override to be listed here.
+test (tests/unit/rasa_ext/test_no_private_rasa_outside.py) requires every such override to be listed here.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A hung action server would leave the customer waiting five minutes and hold the conversation's
 lock. We wait MADOGUCHI_ACTION_TIMEOUT seconds (default 10) instead; after that Rasa logs the
-failure and the channel answers with an apology and the contacts (bot.channels.guard). Rasa 3.6
+failure and the channel answers with an apology and the contacts (bot.channels.no_reply). Rasa 3.6
 has no setting for it: ``RemoteAction.run`` passes the module's ``DEFAULT_REQUEST_TIMEOUT`` to the
 request, read when it runs, so the module attribute is rewritten.
 """

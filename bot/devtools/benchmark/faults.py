@@ -38,7 +38,7 @@ import aiohttp
 from bot.devtools.benchmark.load import CONVERSATION_LENGTH, WEBHOOK
 from bot.devtools.benchmark.traffic import Corpus, Message, customer_script
 
-# The first characters of every polite apology a customer can get (bot/channels/guard.py NO_REPLY_TEXT,
+# The first characters of every polite apology a customer can get (bot/channels/no_reply.py NO_REPLY_TEXT,
 # SLOW_REPLY_TEXT; bot/support/contacts.py apology); tests/unit/devtools/test_bench_parts.py keeps them true.
 APOLOGY_PREFIXES = (
     "申し訳ございません。ただいまシステムの一部に不具合",

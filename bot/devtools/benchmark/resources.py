@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, List
+from typing import Callable, Iterable, List
 
 
 def _children(pid: int) -> List[int]:
@@ -14,6 +14,21 @@ def _children(pid: int) -> List[int]:
         except OSError:
             pass
     return found
+
+
+def _tree_sum(pid: int, include_children: bool, measure: Callable[[int], float]) -> float:
+    """`measure` of `pid` plus, if asked, of its live descendants; a process whose /proc entry is
+    gone or unreadable counts 0 (and its children are not visited)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += measure(current)
+        except (OSError, IndexError, ValueError):
+            continue
+        if include_children:
+            todo += _children(current)
+    return total
 
 
 def rss_bytes(pid: int, include_children: bool = True) -> int:
@@ -29,18 +44,14 @@ def rss_bytes(pid: int, include_children: bool = True) -> int:
             return sum(p.memory_info().rss for p in procs if p.is_running())
         except psutil.Error:
             return 0
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            continue
-        if include_children:
-            todo += _children(current)
-    return total
+    return _tree_sum(pid, include_children, _proc_rss)
+
+
+def _proc_rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def total_rss(pids: Iterable[int]) -> int:
@@ -58,17 +69,12 @@ def rss_source() -> str:
 def cpu_seconds(pid: int, include_children: bool = True) -> float:
     """User + system CPU seconds used so far by `pid` (and its live descendants)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, IndexError, ValueError):
-            continue
-        if include_children:
-            todo += _children(current)
-    return total
+
+    def cpu(current: int) -> float:
+        fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return float(_tree_sum(pid, include_children, cpu))
 
 
 def total_cpu(pids: Iterable[int]) -> float:

@@ -181,34 +181,6 @@ def test_log_records_are_masked(caplog, monkeypatch):
 
 
 # ---------------------------------------------------------------------------- repeats
-def test_repeated_messages_are_answered_once():
-    calls = []
-
-    async def produce():
-        calls.append(1)
-        await asyncio.sleep(0.05)
-        return [{"text": f"answer {len(calls)}"}]
-
-    async def run():
-        dedup = guard.Deduplicator(window=5)
-        key = dedup.key("s", "こんにちは", None)
-        together = await asyncio.gather(dedup.run(key, produce), dedup.run(key, produce))
-        again = await dedup.run(key, produce)
-        other = await dedup.run(dedup.key("s", "こんにちは", "token"), produce)
-        return together, again, other
-
-    together, again, other = asyncio.run(run())
-    assert together[0] == together[1] == again == [{"text": "answer 1"}]
-    assert other == [{"text": "answer 2"}] and len(calls) == 2
-
-
-def test_apology_names_the_contacts():
-    text = guard.no_reply_apology("remote_support")
-    assert "申し訳ございません" in text and "0957-22-1193" in text
-    everything = guard.no_reply_apology(None)
-    assert "リモートサポート" in everything and "電話代行" in everything
-
-
 def test_every_faq_topic_and_service_button_is_allowed():
     from bot.faq import catalog
     from bot.support import contacts
@@ -221,21 +193,3 @@ def test_every_faq_topic_and_service_button_is_allowed():
     for service in contacts.SERVICES:
         payload = f'/choose_service{{"service":"{service}"}}'
         assert guard.button_payload(payload) == payload
-
-
-class _Tracker:
-    def __init__(self, parse_data, slot=None):
-        self.latest_message = type("Message", (), {"parse_data": parse_data})()
-        self._slot = slot
-
-    def get_slot(self, name):
-        return self._slot if name == "service" else None
-
-
-def test_the_no_reply_apology_names_the_service_of_the_message_or_the_slot():
-    # which contact the apology lists (bot.engine.services keys only; anything else: every contact)
-    entity = {"entities": [{"entity": "service", "value": "rental"}], "intent": {"name": "faq"}}
-    assert guard._service_of(_Tracker(entity)) == "rental"
-    assert guard._service_of(_Tracker({"intent": {"name": "account_cw_renewal_fee"}})) == "license_maintenance"
-    assert guard._service_of(_Tracker({"intent": {"name": "greet"}}, slot="haas")) == "haas"
-    assert guard._service_of(_Tracker({"entities": [{"entity": "service", "value": "nonsense"}]}, slot="x")) is None

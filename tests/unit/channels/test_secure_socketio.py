@@ -1,5 +1,6 @@
-"""The chat channel's pieces (bot.channels.secure_socketio) without a server: session keys, the
-history shape, the demo accounts file, the embedding policy."""
+"""The chat channel's pieces without a server: session keys (bot.channels.session_keys), the
+history shape (bot.channels.web_conversations), the demo accounts file and the embedding policy
+(bot.channels.chat_page, through bot.channels.secure_socketio)."""
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,7 @@ def secret_env(monkeypatch, tmp_path):
 
 
 def test_session_keys_are_signed_unguessable_and_expire(secret_env):
-    from bot.channels import secure_socketio as ch
+    from bot.channels import session_keys as ch
 
     a, b = ch.new_sender_id(), ch.new_sender_id()
     assert a != b and a.startswith("web-") and len(a) >= 4 + 32
@@ -47,7 +48,7 @@ def test_session_keys_are_signed_unguessable_and_expire(secret_env):
 def test_history_messages_shape():
     from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-    from bot.channels.secure_socketio import history_messages
+    from bot.channels.web_conversations import history_messages
 
     events = [
         ActionExecuted("action_listen"),
@@ -65,7 +66,8 @@ def test_history_messages_shape():
 
 
 def test_missing_demo_fixture_is_handled(tmp_path):
-    from bot.channels.secure_socketio import SecureSocketIOInput, load_demo_accounts
+    from bot.channels.chat_page import load_demo_accounts
+    from bot.channels.secure_socketio import SecureSocketIOInput
 
     assert load_demo_accounts(tmp_path / "missing.yml") == []
     (tmp_path / "broken.yml").write_text("accounts: [", encoding="utf-8")

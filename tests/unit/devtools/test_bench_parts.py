@@ -137,8 +137,8 @@ def test_apology_prefixes_are_the_texts_customers_get():
     from bot.devtools.benchmark import faults
     from bot.support.contacts import apology
 
-    guard = (ROOT / "bot" / "channels" / "guard.py").read_text(encoding="utf-8")
-    texts = [m.group(1) for m in re.finditer(r'(?:NO_REPLY_TEXT|SLOW_REPLY_TEXT) = \(\s*"([^"]+)"', guard)]
+    source = (ROOT / "bot" / "channels" / "no_reply.py").read_text(encoding="utf-8")
+    texts = [m.group(1) for m in re.finditer(r'(?:NO_REPLY_TEXT|SLOW_REPLY_TEXT) = \(\s*"([^"]+)"', source)]
     assert len(texts) == 2
     assert apology().startswith(faults.APOLOGY_PREFIXES)
     assert all(t.startswith(faults.APOLOGY_PREFIXES) for t in texts)

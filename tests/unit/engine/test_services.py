@@ -124,7 +124,7 @@ from bot.support import contacts, topics
 from bot.channels import guard
 from bot.nlu import decision, entities
 from bot.answers import SERVICE_MODULES
-from actions.identity import extract_contract_no
+from actions.verification import extract_contract_no
 from bot.devtools.evaluation import service_of
 from bot.devtools.eval_report import SERVICES as REPORTED
 

@@ -66,19 +66,19 @@ def test_wire_formats_are_unchanged():
 
 
 def test_socketio_session_keys_keep_their_format(monkeypatch):
-    from bot.channels import secure_socketio
+    from bot.channels import session_keys
 
     monkeypatch.setenv("MADOGUCHI_SECRET", KEY.decode())
     key = hmac.new(KEY, b"madoguchi/chat-session/v1", hashlib.sha256).digest()
     mac = base64.urlsafe_b64encode(hmac.new(key, f"web-abc.{T}".encode(), hashlib.sha256).digest()).rstrip(b"=")
-    session = secure_socketio.sign_session("web-abc", T)
+    session = session_keys.sign_session("web-abc", T)
     assert session == f"web-abc.{T}.{mac.decode()}"
-    monkeypatch.setattr(secure_socketio.time, "time", lambda: T + 60)
-    assert secure_socketio.verify_session(session, max_age_seconds=3600) == "web-abc"
-    assert secure_socketio.verify_session(session.replace("web-abc", "web-abd"), 3600) is None      # tampered
-    assert secure_socketio.verify_session(session, max_age_seconds=59) is None                      # expired
+    monkeypatch.setattr(session_keys.time, "time", lambda: T + 60)
+    assert session_keys.verify_session(session, max_age_seconds=3600) == "web-abc"
+    assert session_keys.verify_session(session.replace("web-abc", "web-abd"), 3600) is None      # tampered
+    assert session_keys.verify_session(session, max_age_seconds=59) is None                      # expired
     monkeypatch.setenv("MADOGUCHI_SECRET", OTHER.decode())
-    assert secure_socketio.verify_session(session, max_age_seconds=3600) is None                    # wrong key
+    assert session_keys.verify_session(session, max_age_seconds=3600) is None                    # wrong key
 
 
 def test_staff_session_cookie_keeps_its_format(monkeypatch):

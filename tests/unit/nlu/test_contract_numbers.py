@@ -1,7 +1,7 @@
 """The entity layer and the verification form read contract numbers by the same rule (bot.engine.services)."""
 import pytest
 
-from actions.identity import extract_contract_no
+from actions.verification import extract_contract_no
 from bot.engine.services import SERVICES
 from bot.nlu.entities import extract
 

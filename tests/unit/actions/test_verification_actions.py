@@ -1,11 +1,11 @@
-"""The verification form's validation action, the result action and the decline action."""
+"""The verification form's validation action, the result action and the decline action (actions/verification.py)."""
 from __future__ import annotations
 
 import logging
 
 import pytest
 
-from actions.identity import (
+from actions.verification import (
     ActionDeclineVerification,
     ActionVerificationResult,
     ValidateVerifyIdentityForm,
