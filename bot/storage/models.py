@@ -68,6 +68,8 @@ class LicenseMaintenanceContract(Contract):
     __mapper_args__ = {"polymorphic_identity": Service.LICENSE_MAINTENANCE.value}
 
 
+# Incident / LentNumber (and their parents' relationships) have the same shape, one table per child
+# record of the engine dataclass: the duplicates tool pairs them, there is no logic to share.
 class Incident(Base):
     """A purchased pack of paid technical-support incidents (valid 1 year from purchase)."""
 
