@@ -88,8 +88,7 @@ def test_a_topic_only_another_service_has_is_answered_from_it_in_a_conversation_
 
     latest = {k: parsed.get(k) for k in ("text", "intent", "entities", "response_selector", "intent_ranking")}
     dispatcher = CollectingDispatcher()
-    ActionDisambiguateService().run(dispatcher, Tracker("conv-14", {"service": "rental"}, latest, [], False, None, {},
-                                                        "action_listen"), {})
+    ActionDisambiguateService().run(dispatcher, make_tracker(parse=latest, slots={"service": "rental"}), {})
     note, answer = dispatcher.messages
     assert "レンタル" in note["text"] and "Linuxmania" in note["text"]
     assert answer["response"] == "utter_faq/hx_support_contact"
