@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -47,6 +45,7 @@ import yaml
 
 from bot.devtools import localserver
 from bot.engine import services
+from tests.support.webchat import snapshot_model
 
 ROOT = Path(__file__).resolve().parents[2]
 CONV_DIR = ROOT / "tests" / "conversations"
@@ -158,22 +157,6 @@ def test_accounts_fixture_imports(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- the live stack
-def _snapshot_model(dest_dir: Path, timeout: float = 900) -> Path:
-    """A complete private copy of the model (it may be re-trained while the tests run)."""
-    deadline = time.monotonic() + timeout
-    dest = dest_dir / MODEL.name
-    while True:
-        try:
-            shutil.copyfile(MODEL, dest)
-            with tarfile.open(dest, "r:gz") as archive:
-                archive.getmembers()
-            return dest
-        except Exception as exc:  # half-written archive, or not there yet
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{MODEL} unreadable: {exc}") from exc
-            time.sleep(10)
-
-
 class Stack:
     """The bot as make run starts it (bot.devtools.localserver: hardened action server + Rasa server),
     on free loopback ports, with the conversations' accounts database and a private copy of the model."""
@@ -199,7 +182,7 @@ class Stack:
         subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "accounts", "import", str(ACCOUNTS_FILE)],
                        cwd=str(ROOT), env=self.env, check=True, capture_output=True, timeout=300)
         endpoints = self.tmp / "endpoints.yml"
-        self.servers = localserver.LocalServers(self.tmp, self.env, endpoints, model=_snapshot_model(self.tmp),
+        self.servers = localserver.LocalServers(self.tmp, self.env, endpoints, model=snapshot_model(MODEL, self.tmp, timeout=900),
                                                 ready_path="/status")
         endpoints.write_text(yaml.safe_dump(localserver.endpoints(self.servers.action_port)))
         self.webhook = f"{self.servers.url}/webhooks/rest/webhook"
