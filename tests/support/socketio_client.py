@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, List
 
 
 def aiohttp_compat() -> None:
@@ -36,3 +36,39 @@ async def disconnect(sio: Any) -> None:
             pass
     if sio.eio.http is not None and not sio.eio.http.closed:
         await sio.eio.http.close()
+
+
+class ChatClient:
+    """A socket.io chat client (polling transport): the bot's utterances and session confirmations are
+    queued as they arrive."""
+
+    def __init__(self) -> None:
+        import socketio
+
+        aiohttp_compat()
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.messages: asyncio.Queue = asyncio.Queue()
+        self.sessions: asyncio.Queue = asyncio.Queue()
+        self.sio.on("bot_uttered", self.messages.put)
+        self.sio.on("session_confirm", self.sessions.put)
+
+    async def connect(self, url: str, auth: Any = None) -> None:
+        await self.sio.connect(url, socketio_path="/socket.io", transports=["polling"], auth=auth,
+                               wait_timeout=10)
+
+    async def session(self, payload: dict) -> str:
+        await self.sio.emit("session_request", payload)
+        return await asyncio.wait_for(self.sessions.get(), 10)
+
+    async def answer_texts(self, text: str, timeout: float) -> List[str]:
+        """The texts of the answer to `text` (everything that arrives until a short quiet period)."""
+        await self.sio.emit("user_uttered", {"message": text})
+        texts = [(await asyncio.wait_for(self.messages.get(), timeout)).get("text", "")]
+        while True:
+            try:
+                texts.append((await asyncio.wait_for(self.messages.get(), 0.7)).get("text", ""))
+            except asyncio.TimeoutError:
+                return texts
+
+    async def close(self) -> None:
+        await disconnect(self.sio)

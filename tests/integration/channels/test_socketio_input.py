@@ -3,46 +3,23 @@ against the real Rasa server: empty and over-long text, slash syntax, control ch
 token replaced by a claim, and an apology when the action server is down."""
 from __future__ import annotations
 
-import asyncio
 from typing import Any, List
 
 import pytest
 
-from tests.support.socketio_client import aiohttp_compat, disconnect
+from tests.support.socketio_client import ChatClient
 
 pytestmark = pytest.mark.slow
 
 
-class Client:
-    def __init__(self) -> None:
-        import socketio
-
-        aiohttp_compat()
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.messages: asyncio.Queue = asyncio.Queue()
-        self.sessions: asyncio.Queue = asyncio.Queue()
-        self.sio.on("bot_uttered", self.messages.put)
-        self.sio.on("session_confirm", self.sessions.put)
-
+class Client(ChatClient):
     async def start(self, url: str, auth: Any = None) -> str:
-        await self.sio.connect(url, socketio_path="/socket.io", transports=["polling"], auth=auth,
-                               wait_timeout=10)
-        await self.sio.emit("session_request", {"session_id": None})
-        key = await asyncio.wait_for(self.sessions.get(), 10)
+        await self.connect(url, auth)
+        key = await self.session({"session_id": None})
         return key.split(".")[0]
 
     async def ask(self, text: str, timeout: float = 15) -> List[str]:
-        """The texts of the answer (everything that arrives until a short quiet period)."""
-        await self.sio.emit("user_uttered", {"message": text})
-        texts = [(await asyncio.wait_for(self.messages.get(), timeout)).get("text", "")]
-        while True:
-            try:
-                texts.append((await asyncio.wait_for(self.messages.get(), 0.7)).get("text", ""))
-            except asyncio.TimeoutError:
-                return texts
-
-    async def close(self) -> None:
-        await disconnect(self.sio)
+        return await self.answer_texts(text, timeout)
 
 
 async def test_socketio_applies_the_guard(live):

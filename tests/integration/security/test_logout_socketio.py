@@ -4,47 +4,24 @@ kept that conversation's session key gets no account data when resuming it."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List
+from typing import Any
 
 import pytest
 
-from tests.support.socketio_client import aiohttp_compat, disconnect
+from tests.support.socketio_client import ChatClient
 
 pytestmark = pytest.mark.slow
 
 CONTRACT, DIGITS = "RS-0002", "1002"       # A1002 (fixtures/demo_accounts.yml), phone 080-0000-1002
 
 
-class Client:
-    def __init__(self) -> None:
-        import socketio
-
-        aiohttp_compat()
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.messages: asyncio.Queue = asyncio.Queue()
-        self.sessions: asyncio.Queue = asyncio.Queue()
-        self.sio.on("bot_uttered", self.messages.put)
-        self.sio.on("session_confirm", self.sessions.put)
-
+class Client(ChatClient):
     async def start(self, url: str, session_key: Any = None) -> str:
-        await self.sio.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=10)
+        await self.connect(url)
         return await self.session({"session_id": session_key})
 
-    async def session(self, payload: dict) -> str:
-        await self.sio.emit("session_request", payload)
-        return await asyncio.wait_for(self.sessions.get(), 10)
-
     async def ask(self, text: str, timeout: float = 20) -> str:
-        await self.sio.emit("user_uttered", {"message": text})
-        texts: List[str] = [(await asyncio.wait_for(self.messages.get(), timeout)).get("text", "")]
-        while True:
-            try:
-                texts.append((await asyncio.wait_for(self.messages.get(), 0.7)).get("text", ""))
-            except asyncio.TimeoutError:
-                return "\n".join(texts)
-
-    async def close(self) -> None:
-        await disconnect(self.sio)
+        return "\n".join(await self.answer_texts(text, timeout))
 
 
 async def test_logout_removes_the_identity_proof_of_the_conversation(bot):
