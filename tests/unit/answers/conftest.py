@@ -9,15 +9,8 @@ from bot.engine.contracts import Account
 from bot.engine.license_maintenance import LicenseMaintenanceContract
 from bot.engine.phone_answering import LentNumber, NumberUse, PhoneAnsweringContract
 from bot.engine.remote_support import RemoteSupportContract
-from bot.engine.rental import Anshin, Course, Payment, RentalContract
-
-
-def rental(no: str, **overrides) -> RentalContract:
-    values = dict(contract_no=no, device="モバイルWi-Fiルーター", plan="100GBプラン", monthly_fee=3980,
-                  course=Course.STANDARD, course_start=date(2026, 3, 1), applied=date(2026, 2, 20),
-                  payment=Payment.CARD)
-    values.update(overrides)
-    return RentalContract(**values)
+from bot.engine.rental import Anshin, Payment
+from tests.support.contracts import rental_contract
 
 
 ACCOUNTS = {
@@ -25,12 +18,12 @@ ACCOUNTS = {
         RemoteSupportContract("RS-9001", start=date(2026, 4, 10)),
         LicenseMaintenanceContract("CW-9001", purchased=date(2026, 5, 20), licenses=3, unit_price=120000,
                                    maintenance_start=date(2026, 5, 20)),
-        rental("RT-9001", anshin=Anshin.PREMIUM, anshin_start=date(2026, 3, 1)),
+        rental_contract("RT-9001", anshin=Anshin.PREMIUM, anshin_start=date(2026, 3, 1)),
         PhoneAnsweringContract("PA-9001", start=date(2026, 8, 31), base_fee=9900,
                                numbers=(LentNumber("03-0000-0001", NumberUse.FORWARD),)),
     )),
     "F2": Account(id="F2", name="試験 二郎", phone="090-0000-0002", internet_line=None, contracts=(
-        rental("RT-9002"), rental("RT-9003", payment=Payment.KONBINI),
+        rental_contract("RT-9002"), rental_contract("RT-9003", payment=Payment.KONBINI),
     )),
 }
 

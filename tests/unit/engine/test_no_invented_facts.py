@@ -12,16 +12,9 @@ from bot.engine import rental
 from bot.engine.license_maintenance import LicenseMaintenanceContract
 from bot.engine.phone_answering import LentNumber, NumberUse, PhoneAnsweringContract
 from bot.engine.remote_support import RemoteSupportContract
-from bot.engine.rental import Anshin, Course, Payment, RentalContract
+from bot.engine.rental import Anshin, Course, Payment
 from bot.support import contacts
-
-
-def _rental(**overrides):
-    values = dict(contract_no="RT-1", device="モバイルWi-Fiルーター", plan="100GBプラン", monthly_fee=3980,
-                  course=Course.STANDARD, course_start=date(2026, 3, 1), applied=date(2026, 2, 20),
-                  payment=Payment.CARD)
-    values.update(overrides)
-    return RentalContract(**values)
+from tests.support.contracts import rental_contract
 
 
 def _pa(**overrides):
@@ -34,7 +27,7 @@ def _pa(**overrides):
 
 def test_a_prepaid_omatome_month_is_not_billed_again():
     # おまとめ 12 months from 2026-03-01 → paid through 2027-02-28; December 2026 is prepaid.
-    omatome = _rental(course=Course.OMATOME, omatome_months=12)
+    omatome = rental_contract(course=Course.OMATOME, omatome_months=12)
     december = rental.monthly_charge(omatome, date(2026, 12, 1))
     assert december.billed is None and december.prepaid_until == date(2027, 2, 28)
     assert "3,980円" not in december.describe()
@@ -43,20 +36,20 @@ def test_a_prepaid_omatome_month_is_not_billed_again():
 
 
 def test_the_standard_course_is_billed_the_plan_fee():
-    assert rental.monthly_charge(_rental(), date(2026, 12, 1)).billed.incl == 3980
+    assert rental.monthly_charge(rental_contract(), date(2026, 12, 1)).billed.incl == 3980
 
 
 def test_theft_cover_is_given_for_premium_only_not_for_premium_for_sim():
     # Seed 003: 「安心サポートPremium の【紛失/盗難の補償】のみ、利用開始月から2ヶ月経過後に補償を開始」
-    premium = rental.premium_theft_cover_start(_rental(anshin=Anshin.PREMIUM, anshin_start=date(2026, 9, 10)))
+    premium = rental.premium_theft_cover_start(rental_contract(anshin=Anshin.PREMIUM, anshin_start=date(2026, 9, 10)))
     assert premium.cover_starts == date(2026, 11, 1)   # September + 2 months
-    for_sim = rental.premium_theft_cover_start(_rental(anshin=Anshin.PREMIUM_SIM, anshin_start=date(2026, 9, 10)))
+    for_sim = rental.premium_theft_cover_start(rental_contract(anshin=Anshin.PREMIUM_SIM, anshin_start=date(2026, 9, 10)))
     assert for_sim.cover_starts is None and not for_sim.covered_plan
     assert "から開始されます" not in for_sim.describe()
 
 
 def test_switching_to_premium_for_sim_promises_no_theft_cover():
-    result = rental.anshin_change(_rental(anshin=Anshin.SIM, anshin_start=date(2026, 3, 1)), date(2026, 12, 3),
+    result = rental.anshin_change(rental_contract(anshin=Anshin.SIM, anshin_start=date(2026, 3, 1)), date(2026, 12, 3),
                                   Anshin.PREMIUM_SIM)
     assert result.possible and result.effective == date(2027, 1, 1)
     assert result.theft_cover_starts is None and "盗難" not in result.describe()
@@ -171,9 +164,9 @@ def test_handson_paid_wording_follows_the_seed():
 
 def test_the_25th_fallback_is_the_next_day():
     # Card details cannot be changed on the 25th (settlement day): possible again from the 26th.
-    refused = rental.card_change(_rental(), date(2026, 12, 25))
+    refused = rental.card_change(rental_contract(), date(2026, 12, 25))
     assert not refused.possible and refused.next_possible == date(2026, 12, 26)
-    assert rental.card_change(_rental(), date(2026, 12, 24)).possible
+    assert rental.card_change(rental_contract(), date(2026, 12, 24)).possible
     # Cancellation on the 25th: from the 26th, after the 15th → end of next month (2027-01-31).
-    cancel = rental.cancellation_end_date(_rental(), date(2026, 12, 25))
+    cancel = rental.cancellation_end_date(rental_contract(), date(2026, 12, 25))
     assert cancel.next_possible == date(2026, 12, 26) and cancel.end_if_next_possible == date(2027, 1, 31)

@@ -4,19 +4,12 @@ from datetime import date
 import pytest
 
 from bot.engine import rental
-from bot.engine.rental import Anshin, Course, Payment, RentalContract
-
-
-def _contract(**overrides):
-    values = dict(contract_no="RT-1", device="モバイルWi-Fiルーター", plan="100GBプラン", monthly_fee=3980,
-                  course=Course.STANDARD, course_start=date(2026, 3, 1), applied=date(2026, 2, 20),
-                  payment=Payment.CARD)
-    values.update(overrides)
-    return RentalContract(**values)
+from bot.engine.rental import Anshin, Course, Payment
+from tests.support.contracts import rental_contract
 
 
 def test_worked_example_cancellation_10th_16th_25th():
-    contract = _contract()
+    contract = rental_contract()
     assert rental.cancellation_end_date(contract, date(2026, 11, 10)).end == date(2026, 11, 30)
     sixteenth = rental.cancellation_end_date(contract, date(2026, 11, 16))
     assert sixteenth.end == date(2026, 12, 31)
@@ -40,14 +33,14 @@ def test_worked_example_cancellation_10th_16th_25th():
     ],
 )
 def test_cancellation_boundaries(applied, end):
-    result = rental.cancellation_end_date(_contract(), applied)
+    result = rental.cancellation_end_date(rental_contract(), applied)
     assert result.accepted and result.end == end
     if applied.day <= 15:
         assert "15日までのお申し込みのため当月末で解約となります" in result.rule
 
 
 def test_depocomi_exactly_twelve_months_refunds_the_deposit():
-    contract = _contract(course=Course.DEPOCOMI, course_start=date(2026, 1, 1))
+    contract = rental_contract(course=Course.DEPOCOMI, course_start=date(2026, 1, 1))
     complete = rental.cancellation_end_date(contract, date(2026, 11, 16))   # ends 2026-12-31
     assert complete.refunds.deposit_refunded is True
     assert complete.refunds.depocomi_completes_on == date(2026, 12, 31)
@@ -57,7 +50,7 @@ def test_depocomi_exactly_twelve_months_refunds_the_deposit():
 
 
 def test_omatome_months_left_are_not_refunded():
-    contract = _contract(course=Course.OMATOME, course_start=date(2026, 4, 1), omatome_months=12)
+    contract = rental_contract(course=Course.OMATOME, course_start=date(2026, 4, 1), omatome_months=12)
     result = rental.cancellation_end_date(contract, date(2026, 11, 10))
     assert result.refunds.omatome_months_forfeited == 4     # Dec..Mar
     done = rental.refunds(contract, date(2027, 3, 31))
@@ -65,23 +58,23 @@ def test_omatome_months_left_are_not_refunded():
 
 
 def test_plan_change_only_1st_to_15th_with_fee():
-    ok = rental.plan_change(_contract(), date(2026, 11, 15))
+    ok = rental.plan_change(rental_contract(), date(2026, 11, 15))
     assert ok.possible and ok.effective == date(2026, 12, 1)
     assert ok.fee.excl == 1500 and ok.fee.incl == 1650
     assert "返却" in ok.rule
-    late = rental.plan_change(_contract(), date(2026, 11, 16))
+    late = rental.plan_change(rental_contract(), date(2026, 11, 16))
     assert not late.possible and late.next_possible == date(2026, 12, 1)
-    dec = rental.plan_change(_contract(), date(2026, 12, 31))
+    dec = rental.plan_change(rental_contract(), date(2026, 12, 31))
     assert dec.next_possible == date(2027, 1, 1)
 
 
 def test_plan_change_during_depocomi_forfeits_deposit():
-    result = rental.plan_change(_contract(course=Course.DEPOCOMI, course_start=date(2026, 3, 1)), date(2026, 11, 2))
+    result = rental.plan_change(rental_contract(course=Course.DEPOCOMI, course_start=date(2026, 3, 1)), date(2026, 11, 2))
     assert result.refunds.deposit_refunded is False
 
 
 def test_anshin_change_and_removal():
-    contract = _contract(anshin=Anshin.STANDARD, anshin_start=date(2026, 3, 1))
+    contract = rental_contract(anshin=Anshin.STANDARD, anshin_start=date(2026, 3, 1))
     change = rental.anshin_change(contract, date(2026, 11, 15), Anshin.PREMIUM)
     assert change.possible and change.effective == date(2026, 12, 1)
     assert change.theft_cover_starts == date(2027, 2, 1)
@@ -92,37 +85,37 @@ def test_anshin_change_and_removal():
 
 
 def test_anshin_change_only_once_per_contract():
-    used = _contract(anshin=Anshin.STANDARD, anshin_start=date(2026, 3, 1), anshin_changes_used=1)
+    used = rental_contract(anshin=Anshin.STANDARD, anshin_start=date(2026, 3, 1), anshin_changes_used=1)
     result = rental.anshin_change(used, date(2026, 11, 2), Anshin.NONE)
     assert not result.possible and result.next_possible is None
     assert "1回まで" in result.rule
 
 
 def test_premium_theft_cover_starts_two_months_after_the_start_month():
-    premium = _contract(anshin=Anshin.PREMIUM, anshin_start=date(2026, 3, 20))
+    premium = rental_contract(anshin=Anshin.PREMIUM, anshin_start=date(2026, 3, 20))
     assert rental.premium_theft_cover_start(premium).cover_starts == date(2026, 5, 1)
-    december = _contract(anshin=Anshin.PREMIUM, anshin_start=date(2026, 12, 1))
+    december = rental_contract(anshin=Anshin.PREMIUM, anshin_start=date(2026, 12, 1))
     assert rental.premium_theft_cover_start(december).cover_starts == date(2027, 2, 1)  # Dec + 2 months
-    standard = _contract(anshin=Anshin.STANDARD, anshin_start=date(2026, 3, 1))
+    standard = rental_contract(anshin=Anshin.STANDARD, anshin_start=date(2026, 3, 1))
     assert rental.premium_theft_cover_start(standard).cover_starts is None
 
 
 def test_payment_method_changes():
-    konbini = _contract(payment=Payment.KONBINI)
+    konbini = rental_contract(payment=Payment.KONBINI)
     assert rental.payment_method_change(konbini, date(2026, 11, 2), Payment.CARD).possible
     assert not rental.payment_method_change(konbini, date(2026, 11, 2), Payment.INVOICE).possible
-    card = _contract(payment=Payment.CARD)
+    card = rental_contract(payment=Payment.CARD)
     assert not rental.payment_method_change(card, date(2026, 11, 2), Payment.KONBINI).possible
 
 
 def test_card_change_not_on_the_25th_and_legacy_page():
-    assert not rental.card_change(_contract(), date(2026, 11, 25)).possible
-    assert rental.card_change(_contract(), date(2026, 11, 24)).possible
-    legacy = rental.card_change(_contract(applied=date(2019, 10, 31)), date(2026, 11, 24))
+    assert not rental.card_change(rental_contract(), date(2026, 11, 25)).possible
+    assert rental.card_change(rental_contract(), date(2026, 11, 24)).possible
+    legacy = rental.card_change(rental_contract(applied=date(2019, 10, 31)), date(2026, 11, 24))
     assert "専用ページ" in legacy.rule
-    assert "専用ページ" not in rental.card_change(_contract(applied=date(2019, 11, 1)), date(2026, 11, 24)).rule
+    assert "専用ページ" not in rental.card_change(rental_contract(applied=date(2019, 11, 1)), date(2026, 11, 24)).rule
 
 
 def test_receipts_for_card_only():
-    assert rental.receipt(_contract(payment=Payment.CARD)).available
-    assert not rental.receipt(_contract(payment=Payment.INVOICE)).available
+    assert rental.receipt(rental_contract(payment=Payment.CARD)).available
+    assert not rental.receipt(rental_contract(payment=Payment.INVOICE)).available
