@@ -206,8 +206,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _set_properties(self, message: Message, labels: List[str], row: np.ndarray) -> None:
+        from bot.support import service_words
+
         retrieval = sorted(set(self._config["retrieval_intents"]))
-        decision = decide(labels, row, message.get(TEXT) or "", retrieval)
+        text = message.get(TEXT) or ""
+        mentions = service_words.mentions(text)  # once: for the decision and for the service entities
+        decision = decide(labels, row, text, retrieval, services=service_words.services_of(mentions))
         length = self._config["ranking_length"]
         message.set(INTENT, decision.intent, add_to_output=True)
         message.set("intent_ranking", decision.ranking[:length], add_to_output=True)
@@ -231,21 +235,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 "ranking": keyed,
             }
         message.set("response_selector", selector, add_to_output=True)
-        self._mark_services(message, decision)
+        self._mark_services(message, decision, mentions)
 
     @staticmethod
-    def _mark_services(message: Message, decision: Decision) -> None:
+    def _mark_services(message: Message, decision: Decision, mentions: Sequence[Any]) -> None:
         """The service words of an FAQ-like message become `service` entities (the `service` slot
         follows the content: 「プリンタが…」 → remote_support), where no entity covers them yet."""
         name = decision.intent["name"]
         if not decision.services or not (name in ("faq", GENERIC_INTENT) or name.startswith("account_")):
             return
-        from bot.support import service_words
-
         entities = list(message.get(ENTITIES) or [])
         covered = [(e.get("start", -1), e.get("end", -1)) for e in entities if e.get("entity") == "service"]
         added = False
-        for mention in service_words.mentions(message.get(TEXT) or ""):
+        for mention in mentions:
             if mention.service not in decision.services:
                 continue
             if any(s < mention.end and mention.start < e for s, e in covered):

@@ -75,11 +75,10 @@ def services() -> Tuple[str, ...]:
 
 def mentions(text: str) -> List[Mention]:
     """Every service word in the text (non-overlapping, longest first), in text order."""
-    return list(_mentions(text)) if text else []
+    return _mentions(text) if text else []
 
 
-@functools.lru_cache(maxsize=256)  # the classifier asks twice per message (services_in, then its entities)
-def _mentions(text: str) -> Tuple[Mention, ...]:
+def _mentions(text: str) -> List[Mention]:
     normalized = normalize_with_offsets(text)
     folded = _katakana(normalized.text.lower())
     taken = [False] * len(folded)
@@ -102,7 +101,7 @@ def _mentions(text: str) -> Tuple[Mention, ...]:
                 position = folded.find(pattern.form, position + 1)
     result = [Mention(p.service, p.kind, *normalized.original_span(s, e), p.word) for s, e, p in found]
     result += _reading_mentions(text, [(s, e) for s, e, _ in found])
-    return tuple(sorted(result, key=lambda m: (m.start, m.end)))
+    return sorted(result, key=lambda m: (m.start, m.end))
 
 
 def _reading_mentions(text: str, taken_spans: Sequence[Tuple[int, int]]) -> List[Mention]:
@@ -135,7 +134,11 @@ def _reading_mentions(text: str, taken_spans: Sequence[Tuple[int, int]]) -> List
 
 def services_in(text: str) -> Tuple[str, ...]:
     """The services the message is about: those it names; if it names none, those of its service words."""
-    found = mentions(text)
+    return services_of(mentions(text))
+
+
+def services_of(found: Sequence[Mention]) -> Tuple[str, ...]:
+    """services_in for the mentions already found in a message."""
     named = [m.service for m in found if m.kind == "name"]
     chosen = named or [m.service for m in found]
     return tuple(dict.fromkeys(chosen))
