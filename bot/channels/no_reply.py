@@ -110,6 +110,28 @@ def routed_faq_answer(tracker: Any) -> Optional[str]:
         return None
 
 
+def log_failure(task: "asyncio.Future[Any]") -> None:
+    """Log (with its traceback) the exception a finished Rasa run raised, if any."""
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is not None:
+        logger.error("Rasa failed to handle a message: %s", exc.__class__.__name__,
+                     exc_info=(type(exc), exc, exc.__traceback__))
+
+
+async def run_in_time(on_new_message: Callable[[Any], Awaitable[Any]], message: Any) -> bool:
+    """Run Rasa on `message`; True when it finished within REPLY_TIMEOUT. A run that takes longer goes
+    on (Rasa still saves the conversation) and its failure, if any, is logged when it ends."""
+    task = asyncio.ensure_future(on_new_message(message))
+    done, _ = await asyncio.wait({task}, timeout=REPLY_TIMEOUT)
+    if done:
+        log_failure(task)
+    else:
+        task.add_done_callback(log_failure)
+    return bool(done)
+
+
 async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], message: Any,
                                agent: Any = None) -> None:
     """Run Rasa on `message`, whose output channel sends straight to the client and counts what it
@@ -117,15 +139,7 @@ async def handle_with_fallback(on_new_message: Callable[[Any], Awaitable[Any]], 
     than REPLY_TIMEOUT, send an apology with the contacts."""
     output = message.output_channel
     sent_before = output.sent
-    task = asyncio.ensure_future(on_new_message(message))
-    done, _ = await asyncio.wait({task}, timeout=REPLY_TIMEOUT)
-    slow = not done
-    if done and task.exception() is not None:
-        exc = task.exception()
-        logger.error("Rasa failed to handle a message: %s", exc.__class__.__name__,
-                     exc_info=(type(exc), exc, exc.__traceback__))
-    elif slow:
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    slow = not await run_in_time(on_new_message, message)
     if output.sent > sent_before and not slow:
         return
     await output.send_response(message.sender_id, {"text": await no_reply_text(agent, message.sender_id, slow=slow)})

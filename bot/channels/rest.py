@@ -35,7 +35,6 @@ credentials.yml (replaces Rasa's stock ``rest:`` entry; the URL stays /webhooks/
 """
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import logging
@@ -211,15 +210,12 @@ class HardenedRestInput(RestInput):
                       metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
-        task = asyncio.ensure_future(on_new_message(message))
-        done, _ = await asyncio.wait({task}, timeout=no_reply.REPLY_TIMEOUT)
+        answered = await no_reply.run_in_time(on_new_message, message)
         agent = getattr(getattr(request.app, "ctx", None), "agent", None)
-        if not done:
+        if not answered:
             # Rasa keeps working on it (and saves the conversation); the customer is not kept waiting.
-            task.add_done_callback(_log_failure)
             logger.warning("no answer within %.0f s in conversation %s", no_reply.REPLY_TIMEOUT, sender_id)
             return [_bot_text(sender_id, await no_reply.no_reply_text(agent, sender_id, slow=True))]
-        _log_failure(task)
         messages = list(collector.messages)
         if not messages:
             messages = [_bot_text(sender_id, await no_reply.no_reply_text(agent, sender_id))]
@@ -275,12 +271,3 @@ class HardenedRestInput(RestInput):
             return response.json(messages, ensure_ascii=False)
 
         return webhook
-
-
-def _log_failure(task: "asyncio.Future[Any]") -> None:
-    if task.cancelled():
-        return
-    exc = task.exception()
-    if exc is not None:
-        logger.error("Rasa failed to handle a message: %s", exc.__class__.__name__,
-                     exc_info=(type(exc), exc, exc.__traceback__))
