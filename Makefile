@@ -83,6 +83,7 @@ eval: $(STAMP)
 	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_heldout --peer
 	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_fresh --peer
 	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_blind --peer
+	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_blind2 --peer
 	# the development set (tests/nlu_dev: its errors guide data changes; never trained on)
 	$(PY) -m bot.devtools.evaluation --heldout tests/nlu_dev --peer
 	$(PY) -m bot.devtools.evaluation --report

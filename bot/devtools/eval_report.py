@@ -23,6 +23,7 @@ RESULTS = PROJECT_ROOT / "results"
 README = PROJECT_ROOT / "README.md"
 HTML = RESULTS / "eval.html"
 SETS = (("nlu_heldout", "`tests/nlu_heldout`"), ("nlu_fresh", "`tests/nlu_fresh`"), ("nlu_blind", "`tests/nlu_blind`"),
+        ("nlu_blind2", "`tests/nlu_blind2`"),
         ("nlu_dev", "`tests/nlu_dev` (development set: its errors guide changes, not held out)"))
 SERVICES = tuple((s.key.value, s.name) for s in services.SERVICES) + (
     ("account", "account-specific questions"), ("general", "greetings, handoff, out of scope, service-less questions"))

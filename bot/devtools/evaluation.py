@@ -24,6 +24,9 @@ HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 FRESH_DIR = PROJECT_ROOT / "tests" / "nlu_fresh"
 # Written blind from the seed documents on 2026-12-01 (tests/nlu_blind/README.md): styles, implied services.
 BLIND_DIR = PROJECT_ROOT / "tests" / "nlu_blind"
+# A second blind set, written later on 2026-12-01 by a helper who had read neither the training data,
+# the other sets nor the README's list of confusions (tests/nlu_blind2/README.md).
+BLIND2_DIR = PROJECT_ROOT / "tests" / "nlu_blind2"
 # Written blind from the seeds on 2026-12-01 for choosing data and calibration changes: its errors
 # may be read (it is a development set, not held out), but it is never trained on either.
 DEV_DIR = PROJECT_ROOT / "tests" / "nlu_dev"
