@@ -148,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="JSON results (default results/eval-<dir>.json)")
     parser.add_argument("--peer", action="store_true",
                         help="also the stock Rasa peer of `make bench` (bot/devtools/benchmark/peer.py; trained once, cached)")
+    parser.add_argument("--peer-train", action="store_true",
+                        help="with --peer: retrain the peer first if the training data or configuration changed since it was trained")
     parser.add_argument("--report", action="store_true",
                         help="from results/eval-*.json: README accuracy table and results/eval.html (bot.devtools.eval_report)")
     args = parser.parse_args(argv)
@@ -178,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.peer:  # issue #17: the stock Rasa peer, same held-out set, same scoring
         from bot.devtools.benchmark import peer
 
-        results["stock_rasa"], _ = peer.heldout_accuracy(texts, gold, _rasa_predictions, score)
+        results["stock_rasa"], _ = peer.heldout_accuracy(texts, gold, _rasa_predictions, score, retrain_stale=args.peer_train)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
 

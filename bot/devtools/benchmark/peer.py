@@ -112,12 +112,13 @@ def ensure_model(log: Callable[[str], None] = print, timeout: float = 3600, retr
     return path, f"stock peer trained now in {seconds:.0f} s, {cpu:.0f} CPU s ({training_settings()})"
 
 
-def heldout_accuracy(texts, gold, predict, score) -> Tuple[Dict, str]:
+def heldout_accuracy(texts, gold, predict, score, retrain_stale: bool = False) -> Tuple[Dict, str]:
     """`make eval --peer`: the stock peer's held-out accuracy, scored like Madoguchi's
-    (`predict`/`score`: bot.devtools.evaluation's own functions). Trains the peer first if its cache is stale."""
+    (`predict`/`score`: bot.devtools.evaluation's own functions). Trains the peer first when there is
+    none, or when its cache is stale and `retrain_stale` (evaluation's --peer-train)."""
     import asyncio
 
-    path, note = ensure_model()
+    path, note = ensure_model(retrain_stale=retrain_stale)
     predictions = asyncio.run(predict(path, texts))
     scores = score(gold, [p for p, _, _ in predictions])
     scores["model"] = path.name

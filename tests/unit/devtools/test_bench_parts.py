@@ -258,3 +258,61 @@ def test_readme_block_replaces_only_the_marked_table():
     text = f"intro\n{report.README_START}\nold\n{report.README_END}\nrest"
     assert report.replace_block(text, block) == f"intro\n{block}\nrest"
     assert report.replace_block("no markers", block) is None
+
+
+def test_a_stale_peer_is_used_with_a_note_unless_retraining_is_asked_for(tmp_path, monkeypatch):
+    """`make eval`/`make bench` use the cached peer after a data change (saying so); --peer-train retrains it."""
+    import json
+    import subprocess
+
+    from bot.devtools.benchmark import peer
+
+    monkeypatch.setattr(peer, "CACHE", tmp_path)
+    monkeypatch.setattr(peer, "RECORD", tmp_path / "training.json")
+    monkeypatch.setattr(peer, "inputs_hash", lambda inputs=None: "new-inputs")
+    (tmp_path / "stock-old-inputs.tar.gz").write_bytes(b"model")
+    (tmp_path / "training.json").write_text(json.dumps(
+        {"inputs": "old-inputs", "seconds": 500, "date": "2026-12-01 15:42 UTC", "model": "stock-old-inputs.tar.gz"}))
+    path, note = peer.ensure_model(log=lambda line: None)
+    assert path == tmp_path / "stock-old-inputs.tar.gz"
+    assert "changed since: not retrained" in note
+
+    trained = []
+
+    def fake_train(command, **kwargs):
+        trained.append(command)
+        (tmp_path / "stock-new-inputs.tar.gz").write_bytes(b"new model")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(peer.subprocess, "run", fake_train)
+    path, note = peer.ensure_model(log=lambda line: None, retrain_stale=True)
+    assert trained and "train" in trained[0]
+    assert path == tmp_path / "stock-new-inputs.tar.gz" and "not retrained" not in note
+    assert not (tmp_path / "stock-old-inputs.tar.gz").exists()
+    assert json.loads((tmp_path / "training.json").read_text())["inputs"] == "new-inputs"
+
+
+def test_evaluation_passes_peer_train_to_the_peer(monkeypatch, tmp_path):
+    from bot.devtools import evaluation
+    from bot.devtools.benchmark import peer
+
+    seen = {}
+
+    def fake_heldout_accuracy(texts, gold, predict, score, retrain_stale=False):
+        seen["retrain_stale"] = retrain_stale
+        raise SystemExit(0)
+
+    monkeypatch.setattr(peer, "heldout_accuracy", fake_heldout_accuracy)
+
+    async def fake_parses(model, texts):
+        return [{"intent": {"name": "greet", "confidence": 1.0}, "intent_ranking": [], "text": t} for t in texts]
+
+    monkeypatch.setattr(evaluation, "_rasa_parses", fake_parses)
+    held = tmp_path / "held"
+    held.mkdir()
+    (held / "a.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - ごきげんよう皆さま\n', encoding="utf-8")
+    try:
+        evaluation.main(["--heldout", str(held), "--peer", "--peer-train", "--out", str(tmp_path / "out.json")])
+    except SystemExit:
+        pass
+    assert seen == {"retrain_stale": True}
