@@ -3,33 +3,14 @@ NLU pipeline (service words, service-dependent topics, FallbackClassifier, accou
 service-dependent ones then through action_disambiguate_service with the conversation's slots."""
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.settings import PROJECT_ROOT
 from tests.support.trackers import make_tracker
 
-MODEL = Path(os.environ.get("MADOGUCHI_TEST_MODEL") or PROJECT_ROOT / "models" / "madoguchi.tar.gz")
-
-
-@pytest.fixture(scope="module")
-def parse():
-    if not MODEL.exists():
-        pytest.skip(f"no trained model at {MODEL} (make train)")
-    from rasa.core.agent import Agent
-    from rasa.utils.common import configure_logging_and_warnings
-
-    configure_logging_and_warnings(logging.WARNING)
-    agent = Agent.load(str(MODEL))
-    loop = asyncio.new_event_loop()
-    yield lambda text: loop.run_until_complete(agent.parse_message(text))
-    loop.close()
+# `parse` (the real model's parse of a text): tests/unit/nlu/conftest.py
 
 
 def _faq_key(parsed: Dict[str, Any]) -> Optional[str]:
