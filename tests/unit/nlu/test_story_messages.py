@@ -3,9 +3,10 @@ story gives them, from the real model. `rasa test core` (make story-test) takes 
 as given and checks only the actions that follow, so without this a story could name an intent the bot
 never predicts for that message and still pass.
 
-Two readings of a story label, as in the chat (bot.devtools.chat_eval.same_answer): `faq/<key>` is met
-by `account_topic` with the same FAQ answer (bot.nlu.account_topics renames a computable topic; what
-then answers is tested end to end in tests/integration/test_account_conversations.py). A message that
+`faq/<key>` is the intent `faq` with that answer (then `utter_faq` follows); a topic with a per-customer
+rule is `account_topic` in the chat (bot.nlu.account_topics), so its stories must say so (then
+`action_answer_account_topic` follows; tests/integration/test_account_conversations.py plays it end to
+end). A message that
 answers a form's question (the story set `requested_slot` before it) is not checked: the form takes the
 text whatever its intent (domain.yml from_text mappings; tests/integration/security/test_bruteforce.py
 sends such digits to a live server)."""
@@ -42,7 +43,7 @@ STEPS = list(_user_steps())
 
 def _label(parsed: Dict[str, Any]) -> str:
     name = parsed["intent"]["name"]
-    if name in ("faq", "account_topic"):
+    if name == "faq":
         response = parsed["response_selector"]["faq"]["response"]
         return str(response["intent_response_key"])
     return name
