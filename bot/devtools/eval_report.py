@@ -16,15 +16,15 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from bot.devtools.evaluation import DEV_DIR, EVALUATION_SETS
 from bot.engine import services
 from bot.settings import PROJECT_ROOT
 
 RESULTS = PROJECT_ROOT / "results"
 README = PROJECT_ROOT / "README.md"
 HTML = RESULTS / "eval.html"
-SETS = (("nlu_heldout", "`tests/nlu_heldout`"), ("nlu_fresh", "`tests/nlu_fresh`"), ("nlu_blind", "`tests/nlu_blind`"),
-        ("nlu_blind2", "`tests/nlu_blind2`"),
-        ("nlu_dev", "`tests/nlu_dev` (development set: its errors guide changes, not held out)"))
+SETS = tuple((d.name, f"`tests/{d.name}`" + (" (development set: its errors guide changes, not held out)"
+                                               if d == DEV_DIR else "")) for d in EVALUATION_SETS)
 SERVICES = tuple((s.key.value, s.name) for s in services.SERVICES) + (
     ("account", "account-specific questions"), ("general", "greetings, handoff, out of scope, service-less questions"))
 BEGIN, END = "<!-- eval:begin -->", "<!-- eval:end -->"

@@ -30,6 +30,8 @@ BLIND2_DIR = PROJECT_ROOT / "tests" / "nlu_blind2"
 # Written blind from the seeds on 2026-12-01 for choosing data and calibration changes: its errors
 # may be read (it is a development set, not held out), but it is never trained on either.
 DEV_DIR = PROJECT_ROOT / "tests" / "nlu_dev"
+# Every set `make eval` measures, in the order of the README table; none is ever trained on.
+EVALUATION_SETS = (HELDOUT_DIR, FRESH_DIR, BLIND_DIR, BLIND2_DIR, DEV_DIR)
 TRAIN_DIR = PROJECT_ROOT / "data" / "nlu"
 MODEL = PROJECT_ROOT / "models" / "madoguchi.tar.gz"
 _EXAMPLE = re.compile(r"^\s*-\s+(.*)$")

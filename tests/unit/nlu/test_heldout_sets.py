@@ -3,7 +3,7 @@ one the bot can answer (an intent of the domain, or a FAQ key with a response)."
 import pytest
 import yaml
 
-from bot.devtools.evaluation import BLIND_DIR, BLIND2_DIR, DEV_DIR, FRESH_DIR, HELDOUT_DIR, TRAIN_DIR, read_examples
+from bot.devtools.evaluation import BLIND_DIR, BLIND2_DIR, EVALUATION_SETS, FRESH_DIR, TRAIN_DIR, read_examples
 from bot.settings import PROJECT_ROOT
 
 
@@ -17,7 +17,7 @@ def _known_labels():
     return intents, faq
 
 
-@pytest.mark.parametrize("directory", [HELDOUT_DIR, FRESH_DIR, BLIND_DIR, BLIND2_DIR, DEV_DIR], ids=lambda d: d.name)
+@pytest.mark.parametrize("directory", EVALUATION_SETS, ids=lambda d: d.name)
 def test_held_out_set_is_disjoint_from_training_and_labelled_with_known_labels(directory):
     # the development set too: its errors may guide data changes, but it is never copied into training
     held = read_examples(directory)
@@ -47,15 +47,15 @@ def test_nothing_trains_on_the_evaluation_sets():
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     train_lines = [line for line in makefile.splitlines() if "$(RASA) train" in line]
     assert train_lines and all("--data data rules" in line and "tests" not in line for line in train_lines)
-    for directory in (HELDOUT_DIR, FRESH_DIR, BLIND_DIR, BLIND2_DIR, DEV_DIR):
+    for directory in EVALUATION_SETS:
         assert not directory.is_relative_to(TRAIN_DIR) and not directory.is_relative_to(PROJECT_ROOT / "rules")
     crossval = (PROJECT_ROOT / "scripts" / "nlu_crossval.py").read_text(encoding="utf-8")
     assert "read_examples(TRAIN_DIR)" in crossval and not any(
-        name in crossval for name in ("HELDOUT_DIR", "FRESH_DIR", "BLIND_DIR", "BLIND2_DIR", "DEV_DIR", "nlu_dev", "nlu_blind"))
+        name in crossval for name in ("HELDOUT_DIR", "FRESH_DIR", "BLIND_DIR", "BLIND2_DIR", "DEV_DIR", "EVALUATION_SETS", "nlu_dev", "nlu_blind"))
 
 
 def test_make_eval_measures_all_held_out_sets_and_the_development_set():
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
-    for directory in (HELDOUT_DIR, FRESH_DIR, BLIND_DIR, BLIND2_DIR, DEV_DIR):
+    for directory in EVALUATION_SETS:
         assert f"--heldout tests/{directory.name}" in makefile
     assert "bot.devtools.evaluation --report" in makefile
