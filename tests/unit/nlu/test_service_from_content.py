@@ -8,14 +8,10 @@ from typing import Any, Dict, Optional
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.faq.catalog import selected_key
 from tests.support.trackers import make_tracker
 
 # `parse` (the real model's parse of a text): tests/unit/nlu/conftest.py
-
-
-def _faq_key(parsed: Dict[str, Any]) -> Optional[str]:
-    response = ((parsed.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    return str(response.get("intent_response_key") or "").removeprefix("faq/") or None
 
 
 def _services(parsed: Dict[str, Any]):
@@ -29,7 +25,7 @@ def reply(parsed: Dict[str, Any], slots: Optional[Dict[str, Any]] = None):
 
     intent = parsed["intent"]["name"]
     if intent in ("faq", "account_topic"):
-        return "answer", _faq_key(parsed)
+        return "answer", selected_key(parsed.get("response_selector"))
     if intent != "generic_question":
         return "intent", intent
     latest = {k: parsed.get(k) for k in ("text", "intent", "entities", "response_selector", "intent_ranking")}

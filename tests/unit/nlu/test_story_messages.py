@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import yaml
 
+from bot.faq.catalog import selected_key
 from bot.settings import PROJECT_ROOT
 
 STORY_FILES = sorted(PROJECT_ROOT.glob("tests/test_stories*.yml"))
@@ -43,10 +44,7 @@ STEPS = list(_user_steps())
 
 def _label(parsed: Dict[str, Any]) -> str:
     name = parsed["intent"]["name"]
-    if name == "faq":
-        response = parsed["response_selector"]["faq"]["response"]
-        return str(response["intent_response_key"])
-    return name
+    return f"faq/{selected_key(parsed.get('response_selector'))}" if name == "faq" else name
 
 
 def test_the_conversation_tests_have_typed_messages_to_check():
